@@ -117,7 +117,13 @@ internal static class Iso2022
             }
             if (c is < '!' or '\x7F')
             {
-                // Space and controls are outside every graphic set: no designation needed.
+                // Space and controls belong to no graphic set, but readers that treat them as
+                // ordinary bytes need a single-byte G0 around them, as Japanese writers do.
+                if (g0.Kind == GraphicSetKind.DoubleByte)
+                {
+                    output.Write(initialG0.Escape);
+                    g0 = initialG0;
+                }
                 output.Write([(byte)c]);
                 continue;
             }
