@@ -15,7 +15,7 @@ namespace OrleansImaging.Dicom.Text;
 /// repertoire (<see cref="DicomVRExtensions.UsesSpecificCharacterSet"/> is false) are decoded
 /// with this character set too: conformant values are ASCII, which every set here decodes
 /// the same way, and devices that do put e.g. Chinese into a CS value are read as written.
-/// (dcmtk leaves such values unconverted, pydicom decodes them as Latin-1.)
+/// (dcmtk's conversion leaves such values unconverted, passing their bytes through.)
 /// </para>
 /// <para>
 /// A value naming a term we do not know is not guessed at: bytes below 0x80 decode as ASCII
@@ -36,7 +36,7 @@ public sealed class DicomCharacterSet
 
     private DicomCharacterSet(string[] terms)
     {
-        Terms = terms;
+        Terms = Array.AsReadOnly(terms);
         var resolved = new CharacterSetTerm[terms.Length];
         var unknown = new List<string>();
         for (var i = 0; i < terms.Length; i++)
@@ -46,7 +46,7 @@ public sealed class DicomCharacterSet
             else
                 unknown.Add(terms[i]);
         }
-        UnknownTerms = unknown;
+        UnknownTerms = unknown.AsReadOnly();
         if (terms.Length == 0)
         {
             _mode = Mode.SingleByte;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 
 namespace OrleansImaging.Dicom.Text;
 
@@ -107,8 +108,9 @@ internal static class Iso2022
         var g0 = initialG0;
         var g1 = initialG1;
         Span<byte> code = stackalloc byte[2];
-        foreach (var c in text)
+        for (var index = 0; index < text.Length; index++)
         {
+            var c = text[index];
             if (c < 0x80 && IsDelimiter((byte)c, isPersonName))
             {
                 ReturnToInitial(output, ref g0, ref g1, initialG0, initialG1);
@@ -147,8 +149,12 @@ internal static class Iso2022
                 }
             }
             if (length == 0)
+            {
+                // No ISO 2022 set here has characters outside the BMP; name the code point, not half of it.
+                var codePoint = Rune.TryGetRuneAt(text, index, out var rune) ? rune.Value : c;
                 throw new DicomException(
-                    $"The character U+{(int)c:X4} cannot be encoded with Specific Character Set '{specificCharacterSet}'.");
+                    $"The character U+{codePoint:X4} cannot be encoded with Specific Character Set '{specificCharacterSet}'.");
+            }
             output.Write(code[..length]);
         }
         ReturnToInitial(output, ref g0, ref g1, initialG0, initialG1);
