@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace OrleansImaging.Dicom;
@@ -17,7 +17,7 @@ internal static class DicomDictionaryParser
         foreach (var line in new LineEnumerator(table))
         {
             var fields = new FieldReader(line);
-            var tag = new DicomTag(uint.Parse(fields.Next(), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+            var tag = new DicomTag(Hex(fields.Next()));
             var vrs = shared.ValueRepresentations(fields.Next());
             var vm = shared.Multiplicity(fields.Next());
             var retired = fields.Next() is [(byte)'R'];
@@ -39,7 +39,7 @@ internal static class DicomDictionaryParser
         {
             var fields = new FieldReader(line);
             var range = new DicomTagRange(
-                Hex(fields.Next()), Hex(fields.Next()), Hex(fields.Next()), Hex(fields.Next()), Hex(fields.Next()), Hex(fields.Next()));
+                Hex16(fields.Next()), Hex16(fields.Next()), Hex16(fields.Next()), Hex16(fields.Next()), Hex16(fields.Next()), Hex16(fields.Next()));
             var vrs = shared.ValueRepresentations(fields.Next());
             var vm = shared.Multiplicity(fields.Next());
             var retired = fields.Next() is [(byte)'R'];
@@ -56,36 +56,60 @@ internal static class DicomDictionaryParser
         return entries;
     }
 
-    private static ushort Hex(ReadOnlySpan<byte> text) =>
-        ushort.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+    private static ushort Hex16(ReadOnlySpan<byte> text) =>
+        text.Length == 4 ? (ushort)Hex(text) : throw Malformed(text);
+
+    // Hand-written rather than uint.Parse: the generic UTF-8 number parser costs milliseconds
+    // of JIT at start-up, and these fields are always upper-case hexadecimal.
+    private static uint Hex(ReadOnlySpan<byte> text)
+    {
+        if (text.IsEmpty || text.Length > 8)
+            throw Malformed(text);
+        uint value = 0;
+        foreach (var c in text)
+        {
+            var digit = c is >= (byte)'0' and <= (byte)'9' ? c - '0' : c is >= (byte)'A' and <= (byte)'F' ? c - 'A' + 10 : throw Malformed(text);
+            value = (value << 4) | (uint)digit;
+        }
+        return value;
+    }
+
+    private static DicomException Malformed(ReadOnlySpan<byte> field) =>
+        new($"The generated dictionary has a malformed field '{Encoding.ASCII.GetString(field)}'.");
 
     /// <summary>
     /// A few dozen distinct VR lists and multiplicities recur thousands of times; sharing one
-    /// instance of each keeps the dictionary small and its construction quick.
+    /// instance of each keeps the dictionary small and its construction quick. So few that a
+    /// linear search beats the JIT cost of a dictionary over value types.
     /// </summary>
     internal sealed class SharedValues
     {
-        private readonly Dictionary<ulong, ImmutableArray<DicomVR>> _vrs = [];
-        private readonly Dictionary<ulong, string> _multiplicities = [];
+        // Parallel arrays rather than List<(key, value)>: each generic instantiation over a
+        // value type is JIT-compiled at start-up, which costs more than these searches.
+        private ulong[] _vrKeys = new ulong[64];
+        private ImmutableArray<DicomVR>[] _vrValues = new ImmutableArray<DicomVR>[64];
+        private int _vrCount;
+        private ulong[] _vmKeys = new ulong[64];
+        private string[] _vmValues = new string[64];
+        private int _vmCount;
 
         public ImmutableArray<DicomVR> ValueRepresentations(ReadOnlySpan<byte> field)
         {
             var key = Pack(field);
-            if (_vrs.TryGetValue(key, out var known))
-                return known;
-            var builder = ImmutableArray.CreateBuilder<DicomVR>();
-            if (field is not [(byte)'-'])
+            var found = Array.IndexOf(_vrKeys, key, 0, _vrCount);
+            if (found >= 0)
+                return _vrValues[found];
+            // "OB/OW": two-letter codes separated by '/'; "-" for none.
+            var vrs = field is [(byte)'-'] ? [] : new DicomVR[(field.Length + 1) / 3];
+            for (var i = 0; i < vrs.Length; i++)
             {
-                // "OB/OW": two-letter codes separated by '/'.
-                for (var i = 0; i + 1 < field.Length; i += 3)
-                {
-                    var vr = DicomVRExtensions.FromBytes(field[i], field[i + 1]);
-                    if (vr == DicomVR.None)
-                        throw new DicomException($"The generated dictionary names an unknown VR '{Encoding.ASCII.GetString(field)}'.");
-                    builder.Add(vr);
-                }
+                vrs[i] = DicomVRExtensions.FromBytes(field[3 * i], field[(3 * i) + 1]);
+                if (vrs[i] == DicomVR.None)
+                    throw Malformed(field);
             }
-            return _vrs[key] = builder.ToImmutable();
+            var value = ImmutableCollectionsMarshal.AsImmutableArray(vrs);
+            Remember(ref _vrKeys, ref _vrValues, ref _vrCount, key, value);
+            return value;
         }
 
         public string Multiplicity(ReadOnlySpan<byte> field)
@@ -93,9 +117,23 @@ internal static class DicomDictionaryParser
             if (field.Length > 8)
                 return Encoding.ASCII.GetString(field);
             var key = Pack(field);
-            if (!_multiplicities.TryGetValue(key, out var known))
-                _multiplicities[key] = known = Encoding.ASCII.GetString(field);
-            return known;
+            var found = Array.IndexOf(_vmKeys, key, 0, _vmCount);
+            if (found >= 0)
+                return _vmValues[found];
+            var value = Encoding.ASCII.GetString(field);
+            Remember(ref _vmKeys, ref _vmValues, ref _vmCount, key, value);
+            return value;
+        }
+
+        private static void Remember<T>(ref ulong[] keys, ref T[] values, ref int count, ulong key, T value)
+        {
+            if (count == keys.Length)
+            {
+                Array.Resize(ref keys, count * 2);
+                Array.Resize(ref values, count * 2);
+            }
+            keys[count] = key;
+            values[count++] = value;
         }
 
         private static ulong Pack(ReadOnlySpan<byte> field)

@@ -25,8 +25,16 @@ public readonly struct DicomTagRange : IEquatable<DicomTagRange>
         ElementStep = elementStep;
     }
 
+    // Needs no checks, and the dictionary makes thousands of these at start-up.
+    private DicomTagRange(ushort group, ushort element)
+    {
+        FirstGroup = LastGroup = group;
+        FirstElement = LastElement = element;
+        GroupStep = ElementStep = 1;
+    }
+
     /// <summary>A range holding exactly one tag.</summary>
-    public static DicomTagRange Single(DicomTag tag) => new(tag.Group, tag.Group, 1, tag.Element, tag.Element, 1);
+    public static DicomTagRange Single(DicomTag tag) => new(tag.Group, tag.Element);
 
     /// <summary>The lowest group in the range.</summary>
     public ushort FirstGroup { get; }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 
 namespace OrleansImaging.Dicom;
@@ -11,7 +10,7 @@ namespace OrleansImaging.Dicom;
 /// </summary>
 internal sealed class PrivateDictionaryTable
 {
-    private readonly FrozenDictionary<string, CreatorEntries>.AlternateLookup<ReadOnlySpan<char>> _byCreator;
+    private readonly Dictionary<string, CreatorEntries>.AlternateLookup<ReadOnlySpan<char>> _byCreator;
 
     public PrivateDictionaryTable(IEnumerable<DicomDictionaryEntry> entries)
     {
@@ -37,7 +36,8 @@ internal sealed class PrivateDictionaryTable
             }
             byCreator[group.Key] = new CreatorEntries(byKey, [.. groupRanges]);
         }
-        _byCreator = byCreator.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        // Read-only once built, so concurrent lookups are safe without freezing it.
+        _byCreator = byCreator.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public bool TryGet(ReadOnlySpan<char> creator, DicomTag tag, [NotNullWhen(true)] out DicomDictionaryEntry? entry)

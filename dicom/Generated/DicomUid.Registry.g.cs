@@ -9,1817 +9,1819 @@ namespace OrleansImaging.Dicom;
 public sealed partial class DicomUid
 {
     /// <summary>1.2.840.10008.1.1: Verification SOP Class (SOP Class).</summary>
-    public static readonly DicomUid Verification = new("1.2.840.10008.1.1", "Verification SOP Class", "Verification", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid Verification => Registry.All[0];
 
     /// <summary>1.2.840.10008.1.2: Implicit VR Little Endian (Transfer Syntax).</summary>
-    public static readonly DicomUid ImplicitVRLittleEndian = new("1.2.840.10008.1.2", "Implicit VR Little Endian", "ImplicitVRLittleEndian", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid ImplicitVRLittleEndian => Registry.All[1];
 
     /// <summary>1.2.840.10008.1.2.1: Explicit VR Little Endian (Transfer Syntax).</summary>
-    public static readonly DicomUid ExplicitVRLittleEndian = new("1.2.840.10008.1.2.1", "Explicit VR Little Endian", "ExplicitVRLittleEndian", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid ExplicitVRLittleEndian => Registry.All[2];
 
     /// <summary>1.2.840.10008.1.2.1.98: Encapsulated Uncompressed Explicit VR Little Endian (Transfer Syntax).</summary>
-    public static readonly DicomUid EncapsulatedUncompressedExplicitVRLittleEndian = new("1.2.840.10008.1.2.1.98", "Encapsulated Uncompressed Explicit VR Little Endian", "EncapsulatedUncompressedExplicitVRLittleEndian", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid EncapsulatedUncompressedExplicitVRLittleEndian => Registry.All[3];
 
     /// <summary>1.2.840.10008.1.2.1.99: Deflated Explicit VR Little Endian (Transfer Syntax).</summary>
-    public static readonly DicomUid DeflatedExplicitVRLittleEndian = new("1.2.840.10008.1.2.1.99", "Deflated Explicit VR Little Endian", "DeflatedExplicitVRLittleEndian", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid DeflatedExplicitVRLittleEndian => Registry.All[4];
 
     /// <summary>1.2.840.10008.1.2.2: Explicit VR Big Endian (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid ExplicitVRBigEndian = new("1.2.840.10008.1.2.2", "Explicit VR Big Endian", "ExplicitVRBigEndian", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid ExplicitVRBigEndian => Registry.All[5];
 
     /// <summary>1.2.840.10008.1.2.4.50: JPEG Baseline (Process 1) (Transfer Syntax).</summary>
-    public static readonly DicomUid JPEGBaseline8Bit = new("1.2.840.10008.1.2.4.50", "JPEG Baseline (Process 1)", "JPEGBaseline8Bit", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid JPEGBaseline8Bit => Registry.All[6];
 
     /// <summary>1.2.840.10008.1.2.4.51: JPEG Extended (Process 2 and 4) (Transfer Syntax).</summary>
-    public static readonly DicomUid JPEGExtended12Bit = new("1.2.840.10008.1.2.4.51", "JPEG Extended (Process 2 and 4)", "JPEGExtended12Bit", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid JPEGExtended12Bit => Registry.All[7];
 
     /// <summary>1.2.840.10008.1.2.4.52: JPEG Extended (Process 3 and 5) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGExtended35 = new("1.2.840.10008.1.2.4.52", "JPEG Extended (Process 3 and 5)", "JPEGExtended35", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGExtended35 => Registry.All[8];
 
     /// <summary>1.2.840.10008.1.2.4.53: JPEG Spectral Selection, Non-Hierarchical (Process 6 and 8) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGSpectralSelectionNonHierarchical68 = new("1.2.840.10008.1.2.4.53", "JPEG Spectral Selection, Non-Hierarchical (Process 6 and 8)", "JPEGSpectralSelectionNonHierarchical68", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGSpectralSelectionNonHierarchical68 => Registry.All[9];
 
     /// <summary>1.2.840.10008.1.2.4.54: JPEG Spectral Selection, Non-Hierarchical (Process 7 and 9) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGSpectralSelectionNonHierarchical79 = new("1.2.840.10008.1.2.4.54", "JPEG Spectral Selection, Non-Hierarchical (Process 7 and 9)", "JPEGSpectralSelectionNonHierarchical79", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGSpectralSelectionNonHierarchical79 => Registry.All[10];
 
     /// <summary>1.2.840.10008.1.2.4.55: JPEG Full Progression, Non-Hierarchical (Process 10 and 12) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGFullProgressionNonHierarchical1012 = new("1.2.840.10008.1.2.4.55", "JPEG Full Progression, Non-Hierarchical (Process 10 and 12)", "JPEGFullProgressionNonHierarchical1012", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGFullProgressionNonHierarchical1012 => Registry.All[11];
 
     /// <summary>1.2.840.10008.1.2.4.56: JPEG Full Progression, Non-Hierarchical (Process 11 and 13) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGFullProgressionNonHierarchical1113 = new("1.2.840.10008.1.2.4.56", "JPEG Full Progression, Non-Hierarchical (Process 11 and 13)", "JPEGFullProgressionNonHierarchical1113", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGFullProgressionNonHierarchical1113 => Registry.All[12];
 
     /// <summary>1.2.840.10008.1.2.4.57: JPEG Lossless, Non-Hierarchical (Process 14) (Transfer Syntax).</summary>
-    public static readonly DicomUid JPEGLossless = new("1.2.840.10008.1.2.4.57", "JPEG Lossless, Non-Hierarchical (Process 14)", "JPEGLossless", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid JPEGLossless => Registry.All[13];
 
     /// <summary>1.2.840.10008.1.2.4.58: JPEG Lossless, Non-Hierarchical (Process 15) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGLosslessNonHierarchical15 = new("1.2.840.10008.1.2.4.58", "JPEG Lossless, Non-Hierarchical (Process 15)", "JPEGLosslessNonHierarchical15", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGLosslessNonHierarchical15 => Registry.All[14];
 
     /// <summary>1.2.840.10008.1.2.4.59: JPEG Extended, Hierarchical (Process 16 and 18) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGExtendedHierarchical1618 = new("1.2.840.10008.1.2.4.59", "JPEG Extended, Hierarchical (Process 16 and 18)", "JPEGExtendedHierarchical1618", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGExtendedHierarchical1618 => Registry.All[15];
 
     /// <summary>1.2.840.10008.1.2.4.60: JPEG Extended, Hierarchical (Process 17 and 19) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGExtendedHierarchical1719 = new("1.2.840.10008.1.2.4.60", "JPEG Extended, Hierarchical (Process 17 and 19)", "JPEGExtendedHierarchical1719", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGExtendedHierarchical1719 => Registry.All[16];
 
     /// <summary>1.2.840.10008.1.2.4.61: JPEG Spectral Selection, Hierarchical (Process 20 and 22) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGSpectralSelectionHierarchical2022 = new("1.2.840.10008.1.2.4.61", "JPEG Spectral Selection, Hierarchical (Process 20 and 22)", "JPEGSpectralSelectionHierarchical2022", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGSpectralSelectionHierarchical2022 => Registry.All[17];
 
     /// <summary>1.2.840.10008.1.2.4.62: JPEG Spectral Selection, Hierarchical (Process 21 and 23) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGSpectralSelectionHierarchical2123 = new("1.2.840.10008.1.2.4.62", "JPEG Spectral Selection, Hierarchical (Process 21 and 23)", "JPEGSpectralSelectionHierarchical2123", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGSpectralSelectionHierarchical2123 => Registry.All[18];
 
     /// <summary>1.2.840.10008.1.2.4.63: JPEG Full Progression, Hierarchical (Process 24 and 26) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGFullProgressionHierarchical2426 = new("1.2.840.10008.1.2.4.63", "JPEG Full Progression, Hierarchical (Process 24 and 26)", "JPEGFullProgressionHierarchical2426", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGFullProgressionHierarchical2426 => Registry.All[19];
 
     /// <summary>1.2.840.10008.1.2.4.64: JPEG Full Progression, Hierarchical (Process 25 and 27) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGFullProgressionHierarchical2527 = new("1.2.840.10008.1.2.4.64", "JPEG Full Progression, Hierarchical (Process 25 and 27)", "JPEGFullProgressionHierarchical2527", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGFullProgressionHierarchical2527 => Registry.All[20];
 
     /// <summary>1.2.840.10008.1.2.4.65: JPEG Lossless, Hierarchical (Process 28) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGLosslessHierarchical28 = new("1.2.840.10008.1.2.4.65", "JPEG Lossless, Hierarchical (Process 28)", "JPEGLosslessHierarchical28", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGLosslessHierarchical28 => Registry.All[21];
 
     /// <summary>1.2.840.10008.1.2.4.66: JPEG Lossless, Hierarchical (Process 29) (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid JPEGLosslessHierarchical29 = new("1.2.840.10008.1.2.4.66", "JPEG Lossless, Hierarchical (Process 29)", "JPEGLosslessHierarchical29", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid JPEGLosslessHierarchical29 => Registry.All[22];
 
     /// <summary>1.2.840.10008.1.2.4.70: JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1]) (Transfer Syntax).</summary>
-    public static readonly DicomUid JPEGLosslessSV1 = new("1.2.840.10008.1.2.4.70", "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])", "JPEGLosslessSV1", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid JPEGLosslessSV1 => Registry.All[23];
 
     /// <summary>1.2.840.10008.1.2.4.80: JPEG-LS Lossless Image Compression (Transfer Syntax).</summary>
-    public static readonly DicomUid JPEGLSLossless = new("1.2.840.10008.1.2.4.80", "JPEG-LS Lossless Image Compression", "JPEGLSLossless", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid JPEGLSLossless => Registry.All[24];
 
     /// <summary>1.2.840.10008.1.2.4.81: JPEG-LS Lossy (Near-Lossless) Image Compression (Transfer Syntax).</summary>
-    public static readonly DicomUid JPEGLSNearLossless = new("1.2.840.10008.1.2.4.81", "JPEG-LS Lossy (Near-Lossless) Image Compression", "JPEGLSNearLossless", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid JPEGLSNearLossless => Registry.All[25];
 
     /// <summary>1.2.840.10008.1.2.4.90: JPEG 2000 Image Compression (Lossless Only) (Transfer Syntax).</summary>
-    public static readonly DicomUid JPEG2000Lossless = new("1.2.840.10008.1.2.4.90", "JPEG 2000 Image Compression (Lossless Only)", "JPEG2000Lossless", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid JPEG2000Lossless => Registry.All[26];
 
     /// <summary>1.2.840.10008.1.2.4.91: JPEG 2000 Image Compression (Transfer Syntax).</summary>
-    public static readonly DicomUid JPEG2000 = new("1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression", "JPEG2000", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid JPEG2000 => Registry.All[27];
 
     /// <summary>1.2.840.10008.1.2.4.92: JPEG 2000 Part 2 Multi-component Image Compression (Lossless Only) (Transfer Syntax).</summary>
-    public static readonly DicomUid JPEG2000MCLossless = new("1.2.840.10008.1.2.4.92", "JPEG 2000 Part 2 Multi-component Image Compression (Lossless Only)", "JPEG2000MCLossless", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid JPEG2000MCLossless => Registry.All[28];
 
     /// <summary>1.2.840.10008.1.2.4.93: JPEG 2000 Part 2 Multi-component Image Compression (Transfer Syntax).</summary>
-    public static readonly DicomUid JPEG2000MC = new("1.2.840.10008.1.2.4.93", "JPEG 2000 Part 2 Multi-component Image Compression", "JPEG2000MC", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid JPEG2000MC => Registry.All[29];
 
     /// <summary>1.2.840.10008.1.2.4.94: JPIP Referenced (Transfer Syntax).</summary>
-    public static readonly DicomUid JPIPReferenced = new("1.2.840.10008.1.2.4.94", "JPIP Referenced", "JPIPReferenced", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid JPIPReferenced => Registry.All[30];
 
     /// <summary>1.2.840.10008.1.2.4.95: JPIP Referenced Deflate (Transfer Syntax).</summary>
-    public static readonly DicomUid JPIPReferencedDeflate = new("1.2.840.10008.1.2.4.95", "JPIP Referenced Deflate", "JPIPReferencedDeflate", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid JPIPReferencedDeflate => Registry.All[31];
 
     /// <summary>1.2.840.10008.1.2.4.100: MPEG2 Main Profile / Main Level (Transfer Syntax).</summary>
-    public static readonly DicomUid MPEG2MPML = new("1.2.840.10008.1.2.4.100", "MPEG2 Main Profile / Main Level", "MPEG2MPML", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid MPEG2MPML => Registry.All[32];
 
     /// <summary>1.2.840.10008.1.2.4.101: MPEG2 Main Profile / High Level (Transfer Syntax).</summary>
-    public static readonly DicomUid MPEG2MPHL = new("1.2.840.10008.1.2.4.101", "MPEG2 Main Profile / High Level", "MPEG2MPHL", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid MPEG2MPHL => Registry.All[33];
 
     /// <summary>1.2.840.10008.1.2.4.102: MPEG-4 AVC/H.264 High Profile / Level 4.1 (Transfer Syntax).</summary>
-    public static readonly DicomUid MPEG4HP41 = new("1.2.840.10008.1.2.4.102", "MPEG-4 AVC/H.264 High Profile / Level 4.1", "MPEG4HP41", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid MPEG4HP41 => Registry.All[34];
 
     /// <summary>1.2.840.10008.1.2.4.103: MPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1 (Transfer Syntax).</summary>
-    public static readonly DicomUid MPEG4HP41BD = new("1.2.840.10008.1.2.4.103", "MPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1", "MPEG4HP41BD", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid MPEG4HP41BD => Registry.All[35];
 
     /// <summary>1.2.840.10008.1.2.4.104: MPEG-4 AVC/H.264 High Profile / Level 4.2 For 2D Video (Transfer Syntax).</summary>
-    public static readonly DicomUid MPEG4HP422D = new("1.2.840.10008.1.2.4.104", "MPEG-4 AVC/H.264 High Profile / Level 4.2 For 2D Video", "MPEG4HP422D", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid MPEG4HP422D => Registry.All[36];
 
     /// <summary>1.2.840.10008.1.2.4.105: MPEG-4 AVC/H.264 High Profile / Level 4.2 For 3D Video (Transfer Syntax).</summary>
-    public static readonly DicomUid MPEG4HP423D = new("1.2.840.10008.1.2.4.105", "MPEG-4 AVC/H.264 High Profile / Level 4.2 For 3D Video", "MPEG4HP423D", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid MPEG4HP423D => Registry.All[37];
 
     /// <summary>1.2.840.10008.1.2.4.106: MPEG-4 AVC/H.264 Stereo High Profile / Level 4.2 (Transfer Syntax).</summary>
-    public static readonly DicomUid MPEG4HP42STEREO = new("1.2.840.10008.1.2.4.106", "MPEG-4 AVC/H.264 Stereo High Profile / Level 4.2", "MPEG4HP42STEREO", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid MPEG4HP42STEREO => Registry.All[38];
 
     /// <summary>1.2.840.10008.1.2.4.107: HEVC/H.265 Main Profile / Level 5.1 (Transfer Syntax).</summary>
-    public static readonly DicomUid HEVCMP51 = new("1.2.840.10008.1.2.4.107", "HEVC/H.265 Main Profile / Level 5.1", "HEVCMP51", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid HEVCMP51 => Registry.All[39];
 
     /// <summary>1.2.840.10008.1.2.4.108: HEVC/H.265 Main 10 Profile / Level 5.1 (Transfer Syntax).</summary>
-    public static readonly DicomUid HEVCM10P51 = new("1.2.840.10008.1.2.4.108", "HEVC/H.265 Main 10 Profile / Level 5.1", "HEVCM10P51", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid HEVCM10P51 => Registry.All[40];
 
     /// <summary>1.2.840.10008.1.2.5: RLE Lossless (Transfer Syntax).</summary>
-    public static readonly DicomUid RLELossless = new("1.2.840.10008.1.2.5", "RLE Lossless", "RLELossless", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid RLELossless => Registry.All[41];
 
     /// <summary>1.2.840.10008.1.2.6.1: RFC 2557 MIME encapsulation (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid RFC2557MIMEEncapsulation = new("1.2.840.10008.1.2.6.1", "RFC 2557 MIME encapsulation", "RFC2557MIMEEncapsulation", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid RFC2557MIMEEncapsulation => Registry.All[42];
 
     /// <summary>1.2.840.10008.1.2.6.2: XML Encoding (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid XMLEncoding = new("1.2.840.10008.1.2.6.2", "XML Encoding", "XMLEncoding", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid XMLEncoding => Registry.All[43];
 
     /// <summary>1.2.840.10008.1.2.7.1: SMPTE ST 2110-20 Uncompressed Progressive Active Video (Transfer Syntax).</summary>
-    public static readonly DicomUid SMPTEST211020UncompressedProgressiveActiveVideo = new("1.2.840.10008.1.2.7.1", "SMPTE ST 2110-20 Uncompressed Progressive Active Video", "SMPTEST211020UncompressedProgressiveActiveVideo", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid SMPTEST211020UncompressedProgressiveActiveVideo => Registry.All[44];
 
     /// <summary>1.2.840.10008.1.2.7.2: SMPTE ST 2110-20 Uncompressed Interlaced Active Video (Transfer Syntax).</summary>
-    public static readonly DicomUid SMPTEST211020UncompressedInterlacedActiveVideo = new("1.2.840.10008.1.2.7.2", "SMPTE ST 2110-20 Uncompressed Interlaced Active Video", "SMPTEST211020UncompressedInterlacedActiveVideo", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid SMPTEST211020UncompressedInterlacedActiveVideo => Registry.All[45];
 
     /// <summary>1.2.840.10008.1.2.7.3: SMPTE ST 2110-30 PCM Digital Audio (Transfer Syntax).</summary>
-    public static readonly DicomUid SMPTEST211030PCMDigitalAudio = new("1.2.840.10008.1.2.7.3", "SMPTE ST 2110-30 PCM Digital Audio", "SMPTEST211030PCMDigitalAudio", DicomUidType.TransferSyntax, isRetired: false);
+    public static DicomUid SMPTEST211030PCMDigitalAudio => Registry.All[46];
 
     /// <summary>1.2.840.10008.1.3.10: Media Storage Directory Storage (SOP Class).</summary>
-    public static readonly DicomUid MediaStorageDirectoryStorage = new("1.2.840.10008.1.3.10", "Media Storage Directory Storage", "MediaStorageDirectoryStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid MediaStorageDirectoryStorage => Registry.All[47];
 
     /// <summary>1.2.840.10008.1.4.1.1: Talairach Brain Atlas Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid TalairachBrainAtlas = new("1.2.840.10008.1.4.1.1", "Talairach Brain Atlas Frame of Reference", "TalairachBrainAtlas", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid TalairachBrainAtlas => Registry.All[48];
 
     /// <summary>1.2.840.10008.1.4.1.2: SPM2 T1 Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2T1 = new("1.2.840.10008.1.4.1.2", "SPM2 T1 Frame of Reference", "SPM2T1", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2T1 => Registry.All[49];
 
     /// <summary>1.2.840.10008.1.4.1.3: SPM2 T2 Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2T2 = new("1.2.840.10008.1.4.1.3", "SPM2 T2 Frame of Reference", "SPM2T2", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2T2 => Registry.All[50];
 
     /// <summary>1.2.840.10008.1.4.1.4: SPM2 PD Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2PD = new("1.2.840.10008.1.4.1.4", "SPM2 PD Frame of Reference", "SPM2PD", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2PD => Registry.All[51];
 
     /// <summary>1.2.840.10008.1.4.1.5: SPM2 EPI Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2EPI = new("1.2.840.10008.1.4.1.5", "SPM2 EPI Frame of Reference", "SPM2EPI", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2EPI => Registry.All[52];
 
     /// <summary>1.2.840.10008.1.4.1.6: SPM2 FIL T1 Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2FILT1 = new("1.2.840.10008.1.4.1.6", "SPM2 FIL T1 Frame of Reference", "SPM2FILT1", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2FILT1 => Registry.All[53];
 
     /// <summary>1.2.840.10008.1.4.1.7: SPM2 PET Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2PET = new("1.2.840.10008.1.4.1.7", "SPM2 PET Frame of Reference", "SPM2PET", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2PET => Registry.All[54];
 
     /// <summary>1.2.840.10008.1.4.1.8: SPM2 TRANSM Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2TRANSM = new("1.2.840.10008.1.4.1.8", "SPM2 TRANSM Frame of Reference", "SPM2TRANSM", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2TRANSM => Registry.All[55];
 
     /// <summary>1.2.840.10008.1.4.1.9: SPM2 SPECT Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2SPECT = new("1.2.840.10008.1.4.1.9", "SPM2 SPECT Frame of Reference", "SPM2SPECT", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2SPECT => Registry.All[56];
 
     /// <summary>1.2.840.10008.1.4.1.10: SPM2 GRAY Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2GRAY = new("1.2.840.10008.1.4.1.10", "SPM2 GRAY Frame of Reference", "SPM2GRAY", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2GRAY => Registry.All[57];
 
     /// <summary>1.2.840.10008.1.4.1.11: SPM2 WHITE Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2WHITE = new("1.2.840.10008.1.4.1.11", "SPM2 WHITE Frame of Reference", "SPM2WHITE", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2WHITE => Registry.All[58];
 
     /// <summary>1.2.840.10008.1.4.1.12: SPM2 CSF Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2CSF = new("1.2.840.10008.1.4.1.12", "SPM2 CSF Frame of Reference", "SPM2CSF", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2CSF => Registry.All[59];
 
     /// <summary>1.2.840.10008.1.4.1.13: SPM2 BRAINMASK Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2BRAINMASK = new("1.2.840.10008.1.4.1.13", "SPM2 BRAINMASK Frame of Reference", "SPM2BRAINMASK", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2BRAINMASK => Registry.All[60];
 
     /// <summary>1.2.840.10008.1.4.1.14: SPM2 AVG305T1 Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2AVG305T1 = new("1.2.840.10008.1.4.1.14", "SPM2 AVG305T1 Frame of Reference", "SPM2AVG305T1", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2AVG305T1 => Registry.All[61];
 
     /// <summary>1.2.840.10008.1.4.1.15: SPM2 AVG152T1 Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2AVG152T1 = new("1.2.840.10008.1.4.1.15", "SPM2 AVG152T1 Frame of Reference", "SPM2AVG152T1", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2AVG152T1 => Registry.All[62];
 
     /// <summary>1.2.840.10008.1.4.1.16: SPM2 AVG152T2 Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2AVG152T2 = new("1.2.840.10008.1.4.1.16", "SPM2 AVG152T2 Frame of Reference", "SPM2AVG152T2", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2AVG152T2 => Registry.All[63];
 
     /// <summary>1.2.840.10008.1.4.1.17: SPM2 AVG152PD Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2AVG152PD = new("1.2.840.10008.1.4.1.17", "SPM2 AVG152PD Frame of Reference", "SPM2AVG152PD", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2AVG152PD => Registry.All[64];
 
     /// <summary>1.2.840.10008.1.4.1.18: SPM2 SINGLESUBJT1 Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SPM2SINGLESUBJT1 = new("1.2.840.10008.1.4.1.18", "SPM2 SINGLESUBJT1 Frame of Reference", "SPM2SINGLESUBJT1", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SPM2SINGLESUBJT1 => Registry.All[65];
 
     /// <summary>1.2.840.10008.1.4.2.1: ICBM 452 T1 Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid ICBM452T1 = new("1.2.840.10008.1.4.2.1", "ICBM 452 T1 Frame of Reference", "ICBM452T1", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid ICBM452T1 => Registry.All[66];
 
     /// <summary>1.2.840.10008.1.4.2.2: ICBM Single Subject MRI Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid ICBMSingleSubjectMRI = new("1.2.840.10008.1.4.2.2", "ICBM Single Subject MRI Frame of Reference", "ICBMSingleSubjectMRI", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid ICBMSingleSubjectMRI => Registry.All[67];
 
     /// <summary>1.2.840.10008.1.4.3.1: IEC 61217 Fixed Coordinate System Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid IEC61217FixedCoordinateSystem = new("1.2.840.10008.1.4.3.1", "IEC 61217 Fixed Coordinate System Frame of Reference", "IEC61217FixedCoordinateSystem", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid IEC61217FixedCoordinateSystem => Registry.All[68];
 
     /// <summary>1.2.840.10008.1.4.3.2: Standard Robotic-Arm Coordinate System Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid StandardRoboticArmCoordinateSystem = new("1.2.840.10008.1.4.3.2", "Standard Robotic-Arm Coordinate System Frame of Reference", "StandardRoboticArmCoordinateSystem", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid StandardRoboticArmCoordinateSystem => Registry.All[69];
 
     /// <summary>1.2.840.10008.1.4.3.3: IEC 61217 Table Top Coordinate System Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid IEC61217TableTopCoordinateSystem = new("1.2.840.10008.1.4.3.3", "IEC 61217 Table Top Coordinate System Frame of Reference", "IEC61217TableTopCoordinateSystem", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid IEC61217TableTopCoordinateSystem => Registry.All[70];
 
     /// <summary>1.2.840.10008.1.4.4.1: SRI24 Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid SRI24 = new("1.2.840.10008.1.4.4.1", "SRI24 Frame of Reference", "SRI24", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid SRI24 => Registry.All[71];
 
     /// <summary>1.2.840.10008.1.4.5.1: Colin27 Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid Colin27 = new("1.2.840.10008.1.4.5.1", "Colin27 Frame of Reference", "Colin27", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid Colin27 => Registry.All[72];
 
     /// <summary>1.2.840.10008.1.4.6.1: LPBA40/AIR Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid LPBA40AIR = new("1.2.840.10008.1.4.6.1", "LPBA40/AIR Frame of Reference", "LPBA40AIR", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid LPBA40AIR => Registry.All[73];
 
     /// <summary>1.2.840.10008.1.4.6.2: LPBA40/FLIRT Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid LPBA40FLIRT = new("1.2.840.10008.1.4.6.2", "LPBA40/FLIRT Frame of Reference", "LPBA40FLIRT", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid LPBA40FLIRT => Registry.All[74];
 
     /// <summary>1.2.840.10008.1.4.6.3: LPBA40/SPM5 Frame of Reference (Well-known frame of reference).</summary>
-    public static readonly DicomUid LPBA40SPM5 = new("1.2.840.10008.1.4.6.3", "LPBA40/SPM5 Frame of Reference", "LPBA40SPM5", DicomUidType.WellKnownFrameOfReference, isRetired: false);
+    public static DicomUid LPBA40SPM5 => Registry.All[75];
 
     /// <summary>1.2.840.10008.1.5.1: Hot Iron Color Palette SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid HotIronPalette = new("1.2.840.10008.1.5.1", "Hot Iron Color Palette SOP Instance", "HotIronPalette", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid HotIronPalette => Registry.All[76];
 
     /// <summary>1.2.840.10008.1.5.2: PET Color Palette SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid PETPalette = new("1.2.840.10008.1.5.2", "PET Color Palette SOP Instance", "PETPalette", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid PETPalette => Registry.All[77];
 
     /// <summary>1.2.840.10008.1.5.3: Hot Metal Blue Color Palette SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid HotMetalBluePalette = new("1.2.840.10008.1.5.3", "Hot Metal Blue Color Palette SOP Instance", "HotMetalBluePalette", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid HotMetalBluePalette => Registry.All[78];
 
     /// <summary>1.2.840.10008.1.5.4: PET 20 Step Color Palette SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid PET20StepPalette = new("1.2.840.10008.1.5.4", "PET 20 Step Color Palette SOP Instance", "PET20StepPalette", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid PET20StepPalette => Registry.All[79];
 
     /// <summary>1.2.840.10008.1.5.5: Spring Color Palette SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid SpringPalette = new("1.2.840.10008.1.5.5", "Spring Color Palette SOP Instance", "SpringPalette", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid SpringPalette => Registry.All[80];
 
     /// <summary>1.2.840.10008.1.5.6: Summer Color Palette SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid SummerPalette = new("1.2.840.10008.1.5.6", "Summer Color Palette SOP Instance", "SummerPalette", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid SummerPalette => Registry.All[81];
 
     /// <summary>1.2.840.10008.1.5.7: Fall Color Palette SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid FallPalette = new("1.2.840.10008.1.5.7", "Fall Color Palette SOP Instance", "FallPalette", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid FallPalette => Registry.All[82];
 
     /// <summary>1.2.840.10008.1.5.8: Winter Color Palette SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid WinterPalette = new("1.2.840.10008.1.5.8", "Winter Color Palette SOP Instance", "WinterPalette", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid WinterPalette => Registry.All[83];
 
     /// <summary>1.2.840.10008.1.9: Basic Study Content Notification SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid BasicStudyContentNotification = new("1.2.840.10008.1.9", "Basic Study Content Notification SOP Class", "BasicStudyContentNotification", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid BasicStudyContentNotification => Registry.All[84];
 
     /// <summary>1.2.840.10008.1.20: Papyrus 3 Implicit VR Little Endian (Transfer Syntax, retired).</summary>
-    public static readonly DicomUid Papyrus3ImplicitVRLittleEndian = new("1.2.840.10008.1.20", "Papyrus 3 Implicit VR Little Endian", "Papyrus3ImplicitVRLittleEndian", DicomUidType.TransferSyntax, isRetired: true);
+    public static DicomUid Papyrus3ImplicitVRLittleEndian => Registry.All[85];
 
     /// <summary>1.2.840.10008.1.20.1: Storage Commitment Push Model SOP Class (SOP Class).</summary>
-    public static readonly DicomUid StorageCommitmentPushModel = new("1.2.840.10008.1.20.1", "Storage Commitment Push Model SOP Class", "StorageCommitmentPushModel", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid StorageCommitmentPushModel => Registry.All[86];
 
     /// <summary>1.2.840.10008.1.20.1.1: Storage Commitment Push Model SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid StorageCommitmentPushModelInstance = new("1.2.840.10008.1.20.1.1", "Storage Commitment Push Model SOP Instance", "StorageCommitmentPushModelInstance", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid StorageCommitmentPushModelInstance => Registry.All[87];
 
     /// <summary>1.2.840.10008.1.20.2: Storage Commitment Pull Model SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid StorageCommitmentPullModel = new("1.2.840.10008.1.20.2", "Storage Commitment Pull Model SOP Class", "StorageCommitmentPullModel", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid StorageCommitmentPullModel => Registry.All[88];
 
     /// <summary>1.2.840.10008.1.20.2.1: Storage Commitment Pull Model SOP Instance (Well-known SOP Instance, retired).</summary>
-    public static readonly DicomUid StorageCommitmentPullModelInstance = new("1.2.840.10008.1.20.2.1", "Storage Commitment Pull Model SOP Instance", "StorageCommitmentPullModelInstance", DicomUidType.WellKnownSopInstance, isRetired: true);
+    public static DicomUid StorageCommitmentPullModelInstance => Registry.All[89];
 
     /// <summary>1.2.840.10008.1.40: Procedural Event Logging SOP Class (SOP Class).</summary>
-    public static readonly DicomUid ProceduralEventLogging = new("1.2.840.10008.1.40", "Procedural Event Logging SOP Class", "ProceduralEventLogging", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ProceduralEventLogging => Registry.All[90];
 
     /// <summary>1.2.840.10008.1.40.1: Procedural Event Logging SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid ProceduralEventLoggingInstance = new("1.2.840.10008.1.40.1", "Procedural Event Logging SOP Instance", "ProceduralEventLoggingInstance", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid ProceduralEventLoggingInstance => Registry.All[91];
 
     /// <summary>1.2.840.10008.1.42: Substance Administration Logging SOP Class (SOP Class).</summary>
-    public static readonly DicomUid SubstanceAdministrationLogging = new("1.2.840.10008.1.42", "Substance Administration Logging SOP Class", "SubstanceAdministrationLogging", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SubstanceAdministrationLogging => Registry.All[92];
 
     /// <summary>1.2.840.10008.1.42.1: Substance Administration Logging SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid SubstanceAdministrationLoggingInstance = new("1.2.840.10008.1.42.1", "Substance Administration Logging SOP Instance", "SubstanceAdministrationLoggingInstance", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid SubstanceAdministrationLoggingInstance => Registry.All[93];
 
     /// <summary>1.2.840.10008.2.6.1: DICOM UID Registry (DICOM UIDs as a Coding Scheme).</summary>
-    public static readonly DicomUid DCMUID = new("1.2.840.10008.2.6.1", "DICOM UID Registry", "DCMUID", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid DCMUID => Registry.All[94];
 
     /// <summary>1.2.840.10008.2.16.4: DICOM Controlled Terminology (Coding Scheme).</summary>
-    public static readonly DicomUid DCM = new("1.2.840.10008.2.16.4", "DICOM Controlled Terminology", "DCM", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid DCM => Registry.All[95];
 
     /// <summary>1.2.840.10008.2.16.5: Adult Mouse Anatomy Ontology (Coding Scheme).</summary>
-    public static readonly DicomUid MA = new("1.2.840.10008.2.16.5", "Adult Mouse Anatomy Ontology", "MA", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid MA => Registry.All[96];
 
     /// <summary>1.2.840.10008.2.16.6: Uberon Ontology (Coding Scheme).</summary>
-    public static readonly DicomUid UBERON = new("1.2.840.10008.2.16.6", "Uberon Ontology", "UBERON", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid UBERON => Registry.All[97];
 
     /// <summary>1.2.840.10008.2.16.7: Integrated Taxonomic Information System (ITIS) Taxonomic Serial Number (TSN) (Coding Scheme).</summary>
-    public static readonly DicomUid ITIS_TSN = new("1.2.840.10008.2.16.7", "Integrated Taxonomic Information System (ITIS) Taxonomic Serial Number (TSN)", "ITIS_TSN", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid ITIS_TSN => Registry.All[98];
 
     /// <summary>1.2.840.10008.2.16.8: Mouse Genome Initiative (MGI) (Coding Scheme).</summary>
-    public static readonly DicomUid MGI = new("1.2.840.10008.2.16.8", "Mouse Genome Initiative (MGI)", "MGI", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid MGI => Registry.All[99];
 
     /// <summary>1.2.840.10008.2.16.9: PubChem Compound CID (Coding Scheme).</summary>
-    public static readonly DicomUid PUBCHEM_CID = new("1.2.840.10008.2.16.9", "PubChem Compound CID", "PUBCHEM_CID", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid PUBCHEM_CID => Registry.All[100];
 
     /// <summary>1.2.840.10008.2.16.10: Dublin Core (Coding Scheme).</summary>
-    public static readonly DicomUid DC = new("1.2.840.10008.2.16.10", "Dublin Core", "DC", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid DC => Registry.All[101];
 
     /// <summary>1.2.840.10008.2.16.11: New York University Melanoma Clinical Cooperative Group (Coding Scheme).</summary>
-    public static readonly DicomUid NYUMCCG = new("1.2.840.10008.2.16.11", "New York University Melanoma Clinical Cooperative Group", "NYUMCCG", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid NYUMCCG => Registry.All[102];
 
     /// <summary>1.2.840.10008.2.16.12: Mayo Clinic Non-radiological Images Specific Body Structure Anatomical Surface Region Guide (Coding Scheme).</summary>
-    public static readonly DicomUid MAYONRISBSASRG = new("1.2.840.10008.2.16.12", "Mayo Clinic Non-radiological Images Specific Body Structure Anatomical Surface Region Guide", "MAYONRISBSASRG", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid MAYONRISBSASRG => Registry.All[103];
 
     /// <summary>1.2.840.10008.2.16.13: Image Biomarker Standardisation Initiative (Coding Scheme).</summary>
-    public static readonly DicomUid IBSI = new("1.2.840.10008.2.16.13", "Image Biomarker Standardisation Initiative", "IBSI", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid IBSI => Registry.All[104];
 
     /// <summary>1.2.840.10008.2.16.14: Radiomics Ontology (Coding Scheme).</summary>
-    public static readonly DicomUid RO = new("1.2.840.10008.2.16.14", "Radiomics Ontology", "RO", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid RO => Registry.All[105];
 
     /// <summary>1.2.840.10008.2.16.15: RadElement (Coding Scheme).</summary>
-    public static readonly DicomUid RADELEMENT = new("1.2.840.10008.2.16.15", "RadElement", "RADELEMENT", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid RADELEMENT => Registry.All[106];
 
     /// <summary>1.2.840.10008.2.16.16: ICD-11 (Coding Scheme).</summary>
-    public static readonly DicomUid I11 = new("1.2.840.10008.2.16.16", "ICD-11", "I11", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid I11 => Registry.All[107];
 
     /// <summary>1.2.840.10008.2.16.17: Unified numbering system (UNS) for metals and alloys (Coding Scheme).</summary>
-    public static readonly DicomUid UNS = new("1.2.840.10008.2.16.17", "Unified numbering system (UNS) for metals and alloys", "UNS", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid UNS => Registry.All[108];
 
     /// <summary>1.2.840.10008.2.16.18: Research Resource Identification (Coding Scheme).</summary>
-    public static readonly DicomUid RRID = new("1.2.840.10008.2.16.18", "Research Resource Identification", "RRID", DicomUidType.CodingScheme, isRetired: false);
+    public static DicomUid RRID => Registry.All[109];
 
     /// <summary>1.2.840.10008.3.1.1.1: DICOM Application Context Name (Application Context Name).</summary>
-    public static readonly DicomUid DICOMApplicationContext = new("1.2.840.10008.3.1.1.1", "DICOM Application Context Name", "DICOMApplicationContext", DicomUidType.ApplicationContextName, isRetired: false);
+    public static DicomUid DICOMApplicationContext => Registry.All[110];
 
     /// <summary>1.2.840.10008.3.1.2.1.1: Detached Patient Management SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid DetachedPatientManagement = new("1.2.840.10008.3.1.2.1.1", "Detached Patient Management SOP Class", "DetachedPatientManagement", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid DetachedPatientManagement => Registry.All[111];
 
     /// <summary>1.2.840.10008.3.1.2.1.4: Detached Patient Management Meta SOP Class (Meta SOP Class, retired).</summary>
-    public static readonly DicomUid DetachedPatientManagementMeta = new("1.2.840.10008.3.1.2.1.4", "Detached Patient Management Meta SOP Class", "DetachedPatientManagementMeta", DicomUidType.MetaSopClass, isRetired: true);
+    public static DicomUid DetachedPatientManagementMeta => Registry.All[112];
 
     /// <summary>1.2.840.10008.3.1.2.2.1: Detached Visit Management SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid DetachedVisitManagement = new("1.2.840.10008.3.1.2.2.1", "Detached Visit Management SOP Class", "DetachedVisitManagement", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid DetachedVisitManagement => Registry.All[113];
 
     /// <summary>1.2.840.10008.3.1.2.3.1: Detached Study Management SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid DetachedStudyManagement = new("1.2.840.10008.3.1.2.3.1", "Detached Study Management SOP Class", "DetachedStudyManagement", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid DetachedStudyManagement => Registry.All[114];
 
     /// <summary>1.2.840.10008.3.1.2.3.2: Study Component Management SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid StudyComponentManagement = new("1.2.840.10008.3.1.2.3.2", "Study Component Management SOP Class", "StudyComponentManagement", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid StudyComponentManagement => Registry.All[115];
 
     /// <summary>1.2.840.10008.3.1.2.3.3: Modality Performed Procedure Step SOP Class (SOP Class).</summary>
-    public static readonly DicomUid ModalityPerformedProcedureStep = new("1.2.840.10008.3.1.2.3.3", "Modality Performed Procedure Step SOP Class", "ModalityPerformedProcedureStep", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ModalityPerformedProcedureStep => Registry.All[116];
 
     /// <summary>1.2.840.10008.3.1.2.3.4: Modality Performed Procedure Step Retrieve SOP Class (SOP Class).</summary>
-    public static readonly DicomUid ModalityPerformedProcedureStepRetrieve = new("1.2.840.10008.3.1.2.3.4", "Modality Performed Procedure Step Retrieve SOP Class", "ModalityPerformedProcedureStepRetrieve", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ModalityPerformedProcedureStepRetrieve => Registry.All[117];
 
     /// <summary>1.2.840.10008.3.1.2.3.5: Modality Performed Procedure Step Notification SOP Class (SOP Class).</summary>
-    public static readonly DicomUid ModalityPerformedProcedureStepNotification = new("1.2.840.10008.3.1.2.3.5", "Modality Performed Procedure Step Notification SOP Class", "ModalityPerformedProcedureStepNotification", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ModalityPerformedProcedureStepNotification => Registry.All[118];
 
     /// <summary>1.2.840.10008.3.1.2.5.1: Detached Results Management SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid DetachedResultsManagement = new("1.2.840.10008.3.1.2.5.1", "Detached Results Management SOP Class", "DetachedResultsManagement", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid DetachedResultsManagement => Registry.All[119];
 
     /// <summary>1.2.840.10008.3.1.2.5.4: Detached Results Management Meta SOP Class (Meta SOP Class, retired).</summary>
-    public static readonly DicomUid DetachedResultsManagementMeta = new("1.2.840.10008.3.1.2.5.4", "Detached Results Management Meta SOP Class", "DetachedResultsManagementMeta", DicomUidType.MetaSopClass, isRetired: true);
+    public static DicomUid DetachedResultsManagementMeta => Registry.All[120];
 
     /// <summary>1.2.840.10008.3.1.2.5.5: Detached Study Management Meta SOP Class (Meta SOP Class, retired).</summary>
-    public static readonly DicomUid DetachedStudyManagementMeta = new("1.2.840.10008.3.1.2.5.5", "Detached Study Management Meta SOP Class", "DetachedStudyManagementMeta", DicomUidType.MetaSopClass, isRetired: true);
+    public static DicomUid DetachedStudyManagementMeta => Registry.All[121];
 
     /// <summary>1.2.840.10008.3.1.2.6.1: Detached Interpretation Management SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid DetachedInterpretationManagement = new("1.2.840.10008.3.1.2.6.1", "Detached Interpretation Management SOP Class", "DetachedInterpretationManagement", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid DetachedInterpretationManagement => Registry.All[122];
 
     /// <summary>1.2.840.10008.4.2: Storage Service Class (Service Class).</summary>
-    public static readonly DicomUid Storage = new("1.2.840.10008.4.2", "Storage Service Class", "Storage", DicomUidType.ServiceClass, isRetired: false);
+    public static DicomUid Storage => Registry.All[123];
 
     /// <summary>1.2.840.10008.5.1.1.1: Basic Film Session SOP Class (SOP Class).</summary>
-    public static readonly DicomUid BasicFilmSession = new("1.2.840.10008.5.1.1.1", "Basic Film Session SOP Class", "BasicFilmSession", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BasicFilmSession => Registry.All[124];
 
     /// <summary>1.2.840.10008.5.1.1.2: Basic Film Box SOP Class (SOP Class).</summary>
-    public static readonly DicomUid BasicFilmBox = new("1.2.840.10008.5.1.1.2", "Basic Film Box SOP Class", "BasicFilmBox", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BasicFilmBox => Registry.All[125];
 
     /// <summary>1.2.840.10008.5.1.1.4: Basic Grayscale Image Box SOP Class (SOP Class).</summary>
-    public static readonly DicomUid BasicGrayscaleImageBox = new("1.2.840.10008.5.1.1.4", "Basic Grayscale Image Box SOP Class", "BasicGrayscaleImageBox", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BasicGrayscaleImageBox => Registry.All[126];
 
     /// <summary>1.2.840.10008.5.1.1.4.1: Basic Color Image Box SOP Class (SOP Class).</summary>
-    public static readonly DicomUid BasicColorImageBox = new("1.2.840.10008.5.1.1.4.1", "Basic Color Image Box SOP Class", "BasicColorImageBox", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BasicColorImageBox => Registry.All[127];
 
     /// <summary>1.2.840.10008.5.1.1.4.2: Referenced Image Box SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid ReferencedImageBox = new("1.2.840.10008.5.1.1.4.2", "Referenced Image Box SOP Class", "ReferencedImageBox", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid ReferencedImageBox => Registry.All[128];
 
     /// <summary>1.2.840.10008.5.1.1.9: Basic Grayscale Print Management Meta SOP Class (Meta SOP Class).</summary>
-    public static readonly DicomUid BasicGrayscalePrintManagementMeta = new("1.2.840.10008.5.1.1.9", "Basic Grayscale Print Management Meta SOP Class", "BasicGrayscalePrintManagementMeta", DicomUidType.MetaSopClass, isRetired: false);
+    public static DicomUid BasicGrayscalePrintManagementMeta => Registry.All[129];
 
     /// <summary>1.2.840.10008.5.1.1.9.1: Referenced Grayscale Print Management Meta SOP Class (Meta SOP Class, retired).</summary>
-    public static readonly DicomUid ReferencedGrayscalePrintManagementMeta = new("1.2.840.10008.5.1.1.9.1", "Referenced Grayscale Print Management Meta SOP Class", "ReferencedGrayscalePrintManagementMeta", DicomUidType.MetaSopClass, isRetired: true);
+    public static DicomUid ReferencedGrayscalePrintManagementMeta => Registry.All[130];
 
     /// <summary>1.2.840.10008.5.1.1.14: Print Job SOP Class (SOP Class).</summary>
-    public static readonly DicomUid PrintJob = new("1.2.840.10008.5.1.1.14", "Print Job SOP Class", "PrintJob", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid PrintJob => Registry.All[131];
 
     /// <summary>1.2.840.10008.5.1.1.15: Basic Annotation Box SOP Class (SOP Class).</summary>
-    public static readonly DicomUid BasicAnnotationBox = new("1.2.840.10008.5.1.1.15", "Basic Annotation Box SOP Class", "BasicAnnotationBox", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BasicAnnotationBox => Registry.All[132];
 
     /// <summary>1.2.840.10008.5.1.1.16: Printer SOP Class (SOP Class).</summary>
-    public static readonly DicomUid Printer = new("1.2.840.10008.5.1.1.16", "Printer SOP Class", "Printer", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid Printer => Registry.All[133];
 
     /// <summary>1.2.840.10008.5.1.1.16.376: Printer Configuration Retrieval SOP Class (SOP Class).</summary>
-    public static readonly DicomUid PrinterConfigurationRetrieval = new("1.2.840.10008.5.1.1.16.376", "Printer Configuration Retrieval SOP Class", "PrinterConfigurationRetrieval", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid PrinterConfigurationRetrieval => Registry.All[134];
 
     /// <summary>1.2.840.10008.5.1.1.17: Printer SOP Instance (Well-known Printer SOP Instance).</summary>
-    public static readonly DicomUid PrinterInstance = new("1.2.840.10008.5.1.1.17", "Printer SOP Instance", "PrinterInstance", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid PrinterInstance => Registry.All[135];
 
     /// <summary>1.2.840.10008.5.1.1.17.376: Printer Configuration Retrieval SOP Instance (Well-known Printer SOP Instance).</summary>
-    public static readonly DicomUid PrinterConfigurationRetrievalInstance = new("1.2.840.10008.5.1.1.17.376", "Printer Configuration Retrieval SOP Instance", "PrinterConfigurationRetrievalInstance", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid PrinterConfigurationRetrievalInstance => Registry.All[136];
 
     /// <summary>1.2.840.10008.5.1.1.18: Basic Color Print Management Meta SOP Class (Meta SOP Class).</summary>
-    public static readonly DicomUid BasicColorPrintManagementMeta = new("1.2.840.10008.5.1.1.18", "Basic Color Print Management Meta SOP Class", "BasicColorPrintManagementMeta", DicomUidType.MetaSopClass, isRetired: false);
+    public static DicomUid BasicColorPrintManagementMeta => Registry.All[137];
 
     /// <summary>1.2.840.10008.5.1.1.18.1: Referenced Color Print Management Meta SOP Class (Meta SOP Class, retired).</summary>
-    public static readonly DicomUid ReferencedColorPrintManagementMeta = new("1.2.840.10008.5.1.1.18.1", "Referenced Color Print Management Meta SOP Class", "ReferencedColorPrintManagementMeta", DicomUidType.MetaSopClass, isRetired: true);
+    public static DicomUid ReferencedColorPrintManagementMeta => Registry.All[138];
 
     /// <summary>1.2.840.10008.5.1.1.22: VOI LUT Box SOP Class (SOP Class).</summary>
-    public static readonly DicomUid VOILUTBox = new("1.2.840.10008.5.1.1.22", "VOI LUT Box SOP Class", "VOILUTBox", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid VOILUTBox => Registry.All[139];
 
     /// <summary>1.2.840.10008.5.1.1.23: Presentation LUT SOP Class (SOP Class).</summary>
-    public static readonly DicomUid PresentationLUT = new("1.2.840.10008.5.1.1.23", "Presentation LUT SOP Class", "PresentationLUT", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid PresentationLUT => Registry.All[140];
 
     /// <summary>1.2.840.10008.5.1.1.24: Image Overlay Box SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid ImageOverlayBox = new("1.2.840.10008.5.1.1.24", "Image Overlay Box SOP Class", "ImageOverlayBox", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid ImageOverlayBox => Registry.All[141];
 
     /// <summary>1.2.840.10008.5.1.1.24.1: Basic Print Image Overlay Box SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid BasicPrintImageOverlayBox = new("1.2.840.10008.5.1.1.24.1", "Basic Print Image Overlay Box SOP Class", "BasicPrintImageOverlayBox", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid BasicPrintImageOverlayBox => Registry.All[142];
 
     /// <summary>1.2.840.10008.5.1.1.25: Print Queue SOP Instance (Well-known Print Queue SOP Instance, retired).</summary>
-    public static readonly DicomUid PrintQueue = new("1.2.840.10008.5.1.1.25", "Print Queue SOP Instance", "PrintQueue", DicomUidType.WellKnownSopInstance, isRetired: true);
+    public static DicomUid PrintQueue => Registry.All[143];
 
     /// <summary>1.2.840.10008.5.1.1.26: Print Queue Management SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid PrintQueueManagement = new("1.2.840.10008.5.1.1.26", "Print Queue Management SOP Class", "PrintQueueManagement", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid PrintQueueManagement => Registry.All[144];
 
     /// <summary>1.2.840.10008.5.1.1.27: Stored Print Storage SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid StoredPrintStorage = new("1.2.840.10008.5.1.1.27", "Stored Print Storage SOP Class", "StoredPrintStorage", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid StoredPrintStorage => Registry.All[145];
 
     /// <summary>1.2.840.10008.5.1.1.29: Hardcopy Grayscale Image Storage SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid HardcopyGrayscaleImageStorage = new("1.2.840.10008.5.1.1.29", "Hardcopy Grayscale Image Storage SOP Class", "HardcopyGrayscaleImageStorage", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid HardcopyGrayscaleImageStorage => Registry.All[146];
 
     /// <summary>1.2.840.10008.5.1.1.30: Hardcopy Color Image Storage SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid HardcopyColorImageStorage = new("1.2.840.10008.5.1.1.30", "Hardcopy Color Image Storage SOP Class", "HardcopyColorImageStorage", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid HardcopyColorImageStorage => Registry.All[147];
 
     /// <summary>1.2.840.10008.5.1.1.31: Pull Print Request SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid PullPrintRequest = new("1.2.840.10008.5.1.1.31", "Pull Print Request SOP Class", "PullPrintRequest", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid PullPrintRequest => Registry.All[148];
 
     /// <summary>1.2.840.10008.5.1.1.32: Pull Stored Print Management Meta SOP Class (Meta SOP Class, retired).</summary>
-    public static readonly DicomUid PullStoredPrintManagementMeta = new("1.2.840.10008.5.1.1.32", "Pull Stored Print Management Meta SOP Class", "PullStoredPrintManagementMeta", DicomUidType.MetaSopClass, isRetired: true);
+    public static DicomUid PullStoredPrintManagementMeta => Registry.All[149];
 
     /// <summary>1.2.840.10008.5.1.1.33: Media Creation Management SOP Class UID (SOP Class).</summary>
-    public static readonly DicomUid MediaCreationManagement = new("1.2.840.10008.5.1.1.33", "Media Creation Management SOP Class UID", "MediaCreationManagement", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid MediaCreationManagement => Registry.All[150];
 
     /// <summary>1.2.840.10008.5.1.1.40: Display System SOP Class (SOP Class).</summary>
-    public static readonly DicomUid DisplaySystem = new("1.2.840.10008.5.1.1.40", "Display System SOP Class", "DisplaySystem", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DisplaySystem => Registry.All[151];
 
     /// <summary>1.2.840.10008.5.1.1.40.1: Display System SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid DisplaySystemInstance = new("1.2.840.10008.5.1.1.40.1", "Display System SOP Instance", "DisplaySystemInstance", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid DisplaySystemInstance => Registry.All[152];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.1: Computed Radiography Image Storage (SOP Class).</summary>
-    public static readonly DicomUid ComputedRadiographyImageStorage = new("1.2.840.10008.5.1.4.1.1.1", "Computed Radiography Image Storage", "ComputedRadiographyImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ComputedRadiographyImageStorage => Registry.All[153];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.1.1: Digital X-Ray Image Storage - For Presentation (SOP Class).</summary>
-    public static readonly DicomUid DigitalXRayImageStorageForPresentation = new("1.2.840.10008.5.1.4.1.1.1.1", "Digital X-Ray Image Storage - For Presentation", "DigitalXRayImageStorageForPresentation", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DigitalXRayImageStorageForPresentation => Registry.All[154];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.1.1.1: Digital X-Ray Image Storage - For Processing (SOP Class).</summary>
-    public static readonly DicomUid DigitalXRayImageStorageForProcessing = new("1.2.840.10008.5.1.4.1.1.1.1.1", "Digital X-Ray Image Storage - For Processing", "DigitalXRayImageStorageForProcessing", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DigitalXRayImageStorageForProcessing => Registry.All[155];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.1.2: Digital Mammography X-Ray Image Storage - For Presentation (SOP Class).</summary>
-    public static readonly DicomUid DigitalMammographyXRayImageStorageForPresentation = new("1.2.840.10008.5.1.4.1.1.1.2", "Digital Mammography X-Ray Image Storage - For Presentation", "DigitalMammographyXRayImageStorageForPresentation", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DigitalMammographyXRayImageStorageForPresentation => Registry.All[156];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.1.2.1: Digital Mammography X-Ray Image Storage - For Processing (SOP Class).</summary>
-    public static readonly DicomUid DigitalMammographyXRayImageStorageForProcessing = new("1.2.840.10008.5.1.4.1.1.1.2.1", "Digital Mammography X-Ray Image Storage - For Processing", "DigitalMammographyXRayImageStorageForProcessing", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DigitalMammographyXRayImageStorageForProcessing => Registry.All[157];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.1.3: Digital Intra-Oral X-Ray Image Storage - For Presentation (SOP Class).</summary>
-    public static readonly DicomUid DigitalIntraOralXRayImageStorageForPresentation = new("1.2.840.10008.5.1.4.1.1.1.3", "Digital Intra-Oral X-Ray Image Storage - For Presentation", "DigitalIntraOralXRayImageStorageForPresentation", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DigitalIntraOralXRayImageStorageForPresentation => Registry.All[158];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.1.3.1: Digital Intra-Oral X-Ray Image Storage - For Processing (SOP Class).</summary>
-    public static readonly DicomUid DigitalIntraOralXRayImageStorageForProcessing = new("1.2.840.10008.5.1.4.1.1.1.3.1", "Digital Intra-Oral X-Ray Image Storage - For Processing", "DigitalIntraOralXRayImageStorageForProcessing", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DigitalIntraOralXRayImageStorageForProcessing => Registry.All[159];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.2: CT Image Storage (SOP Class).</summary>
-    public static readonly DicomUid CTImageStorage = new("1.2.840.10008.5.1.4.1.1.2", "CT Image Storage", "CTImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid CTImageStorage => Registry.All[160];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.2.1: Enhanced CT Image Storage (SOP Class).</summary>
-    public static readonly DicomUid EnhancedCTImageStorage = new("1.2.840.10008.5.1.4.1.1.2.1", "Enhanced CT Image Storage", "EnhancedCTImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EnhancedCTImageStorage => Registry.All[161];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.2.2: Legacy Converted Enhanced CT Image Storage (SOP Class).</summary>
-    public static readonly DicomUid LegacyConvertedEnhancedCTImageStorage = new("1.2.840.10008.5.1.4.1.1.2.2", "Legacy Converted Enhanced CT Image Storage", "LegacyConvertedEnhancedCTImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid LegacyConvertedEnhancedCTImageStorage => Registry.All[162];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.3: Ultrasound Multi-frame Image Storage (SOP Class, retired).</summary>
-    public static readonly DicomUid UltrasoundMultiFrameImageStorageRetired = new("1.2.840.10008.5.1.4.1.1.3", "Ultrasound Multi-frame Image Storage", "UltrasoundMultiFrameImageStorageRetired", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid UltrasoundMultiFrameImageStorageRetired => Registry.All[163];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.3.1: Ultrasound Multi-frame Image Storage (SOP Class).</summary>
-    public static readonly DicomUid UltrasoundMultiFrameImageStorage = new("1.2.840.10008.5.1.4.1.1.3.1", "Ultrasound Multi-frame Image Storage", "UltrasoundMultiFrameImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid UltrasoundMultiFrameImageStorage => Registry.All[164];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.4: MR Image Storage (SOP Class).</summary>
-    public static readonly DicomUid MRImageStorage = new("1.2.840.10008.5.1.4.1.1.4", "MR Image Storage", "MRImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid MRImageStorage => Registry.All[165];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.4.1: Enhanced MR Image Storage (SOP Class).</summary>
-    public static readonly DicomUid EnhancedMRImageStorage = new("1.2.840.10008.5.1.4.1.1.4.1", "Enhanced MR Image Storage", "EnhancedMRImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EnhancedMRImageStorage => Registry.All[166];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.4.2: MR Spectroscopy Storage (SOP Class).</summary>
-    public static readonly DicomUid MRSpectroscopyStorage = new("1.2.840.10008.5.1.4.1.1.4.2", "MR Spectroscopy Storage", "MRSpectroscopyStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid MRSpectroscopyStorage => Registry.All[167];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.4.3: Enhanced MR Color Image Storage (SOP Class).</summary>
-    public static readonly DicomUid EnhancedMRColorImageStorage = new("1.2.840.10008.5.1.4.1.1.4.3", "Enhanced MR Color Image Storage", "EnhancedMRColorImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EnhancedMRColorImageStorage => Registry.All[168];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.4.4: Legacy Converted Enhanced MR Image Storage (SOP Class).</summary>
-    public static readonly DicomUid LegacyConvertedEnhancedMRImageStorage = new("1.2.840.10008.5.1.4.1.1.4.4", "Legacy Converted Enhanced MR Image Storage", "LegacyConvertedEnhancedMRImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid LegacyConvertedEnhancedMRImageStorage => Registry.All[169];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.5: Nuclear Medicine Image Storage (SOP Class, retired).</summary>
-    public static readonly DicomUid NuclearMedicineImageStorageRetired = new("1.2.840.10008.5.1.4.1.1.5", "Nuclear Medicine Image Storage", "NuclearMedicineImageStorageRetired", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid NuclearMedicineImageStorageRetired => Registry.All[170];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.6: Ultrasound Image Storage (SOP Class, retired).</summary>
-    public static readonly DicomUid UltrasoundImageStorageRetired = new("1.2.840.10008.5.1.4.1.1.6", "Ultrasound Image Storage", "UltrasoundImageStorageRetired", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid UltrasoundImageStorageRetired => Registry.All[171];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.6.1: Ultrasound Image Storage (SOP Class).</summary>
-    public static readonly DicomUid UltrasoundImageStorage = new("1.2.840.10008.5.1.4.1.1.6.1", "Ultrasound Image Storage", "UltrasoundImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid UltrasoundImageStorage => Registry.All[172];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.6.2: Enhanced US Volume Storage (SOP Class).</summary>
-    public static readonly DicomUid EnhancedUSVolumeStorage = new("1.2.840.10008.5.1.4.1.1.6.2", "Enhanced US Volume Storage", "EnhancedUSVolumeStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EnhancedUSVolumeStorage => Registry.All[173];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.7: Secondary Capture Image Storage (SOP Class).</summary>
-    public static readonly DicomUid SecondaryCaptureImageStorage = new("1.2.840.10008.5.1.4.1.1.7", "Secondary Capture Image Storage", "SecondaryCaptureImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SecondaryCaptureImageStorage => Registry.All[174];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.7.1: Multi-frame Single Bit Secondary Capture Image Storage (SOP Class).</summary>
-    public static readonly DicomUid MultiFrameSingleBitSecondaryCaptureImageStorage = new("1.2.840.10008.5.1.4.1.1.7.1", "Multi-frame Single Bit Secondary Capture Image Storage", "MultiFrameSingleBitSecondaryCaptureImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid MultiFrameSingleBitSecondaryCaptureImageStorage => Registry.All[175];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.7.2: Multi-frame Grayscale Byte Secondary Capture Image Storage (SOP Class).</summary>
-    public static readonly DicomUid MultiFrameGrayscaleByteSecondaryCaptureImageStorage = new("1.2.840.10008.5.1.4.1.1.7.2", "Multi-frame Grayscale Byte Secondary Capture Image Storage", "MultiFrameGrayscaleByteSecondaryCaptureImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid MultiFrameGrayscaleByteSecondaryCaptureImageStorage => Registry.All[176];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.7.3: Multi-frame Grayscale Word Secondary Capture Image Storage (SOP Class).</summary>
-    public static readonly DicomUid MultiFrameGrayscaleWordSecondaryCaptureImageStorage = new("1.2.840.10008.5.1.4.1.1.7.3", "Multi-frame Grayscale Word Secondary Capture Image Storage", "MultiFrameGrayscaleWordSecondaryCaptureImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid MultiFrameGrayscaleWordSecondaryCaptureImageStorage => Registry.All[177];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.7.4: Multi-frame True Color Secondary Capture Image Storage (SOP Class).</summary>
-    public static readonly DicomUid MultiFrameTrueColorSecondaryCaptureImageStorage = new("1.2.840.10008.5.1.4.1.1.7.4", "Multi-frame True Color Secondary Capture Image Storage", "MultiFrameTrueColorSecondaryCaptureImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid MultiFrameTrueColorSecondaryCaptureImageStorage => Registry.All[178];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.8: Standalone Overlay Storage (SOP Class, retired).</summary>
-    public static readonly DicomUid StandaloneOverlayStorage = new("1.2.840.10008.5.1.4.1.1.8", "Standalone Overlay Storage", "StandaloneOverlayStorage", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid StandaloneOverlayStorage => Registry.All[179];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9: Standalone Curve Storage (SOP Class, retired).</summary>
-    public static readonly DicomUid StandaloneCurveStorage = new("1.2.840.10008.5.1.4.1.1.9", "Standalone Curve Storage", "StandaloneCurveStorage", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid StandaloneCurveStorage => Registry.All[180];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.1: Waveform Storage - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid WaveformStorageTrial = new("1.2.840.10008.5.1.4.1.1.9.1", "Waveform Storage - Trial", "WaveformStorageTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid WaveformStorageTrial => Registry.All[181];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.1.1: 12-lead ECG Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid TwelveLeadECGWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.1.1", "12-lead ECG Waveform Storage", "TwelveLeadECGWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid TwelveLeadECGWaveformStorage => Registry.All[182];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.1.2: General ECG Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid GeneralECGWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.1.2", "General ECG Waveform Storage", "GeneralECGWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid GeneralECGWaveformStorage => Registry.All[183];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.1.3: Ambulatory ECG Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid AmbulatoryECGWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.1.3", "Ambulatory ECG Waveform Storage", "AmbulatoryECGWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid AmbulatoryECGWaveformStorage => Registry.All[184];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.2.1: Hemodynamic Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid HemodynamicWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.2.1", "Hemodynamic Waveform Storage", "HemodynamicWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid HemodynamicWaveformStorage => Registry.All[185];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.3.1: Cardiac Electrophysiology Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid CardiacElectrophysiologyWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.3.1", "Cardiac Electrophysiology Waveform Storage", "CardiacElectrophysiologyWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid CardiacElectrophysiologyWaveformStorage => Registry.All[186];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.4.1: Basic Voice Audio Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid BasicVoiceAudioWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.4.1", "Basic Voice Audio Waveform Storage", "BasicVoiceAudioWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BasicVoiceAudioWaveformStorage => Registry.All[187];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.4.2: General Audio Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid GeneralAudioWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.4.2", "General Audio Waveform Storage", "GeneralAudioWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid GeneralAudioWaveformStorage => Registry.All[188];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.5.1: Arterial Pulse Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid ArterialPulseWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.5.1", "Arterial Pulse Waveform Storage", "ArterialPulseWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ArterialPulseWaveformStorage => Registry.All[189];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.6.1: Respiratory Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid RespiratoryWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.6.1", "Respiratory Waveform Storage", "RespiratoryWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RespiratoryWaveformStorage => Registry.All[190];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.6.2: Multi-channel Respiratory Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid MultichannelRespiratoryWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.6.2", "Multi-channel Respiratory Waveform Storage", "MultichannelRespiratoryWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid MultichannelRespiratoryWaveformStorage => Registry.All[191];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.7.1: Routine Scalp Electroencephalogram Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid RoutineScalpElectroencephalogramWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.7.1", "Routine Scalp Electroencephalogram Waveform Storage", "RoutineScalpElectroencephalogramWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RoutineScalpElectroencephalogramWaveformStorage => Registry.All[192];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.7.2: Electromyogram Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid ElectromyogramWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.7.2", "Electromyogram Waveform Storage", "ElectromyogramWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ElectromyogramWaveformStorage => Registry.All[193];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.7.3: Electrooculogram Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid ElectrooculogramWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.7.3", "Electrooculogram Waveform Storage", "ElectrooculogramWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ElectrooculogramWaveformStorage => Registry.All[194];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.7.4: Sleep Electroencephalogram Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid SleepElectroencephalogramWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.7.4", "Sleep Electroencephalogram Waveform Storage", "SleepElectroencephalogramWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SleepElectroencephalogramWaveformStorage => Registry.All[195];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.9.8.1: Body Position Waveform Storage (SOP Class).</summary>
-    public static readonly DicomUid BodyPositionWaveformStorage = new("1.2.840.10008.5.1.4.1.1.9.8.1", "Body Position Waveform Storage", "BodyPositionWaveformStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BodyPositionWaveformStorage => Registry.All[196];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.10: Standalone Modality LUT Storage (SOP Class, retired).</summary>
-    public static readonly DicomUid StandaloneModalityLUTStorage = new("1.2.840.10008.5.1.4.1.1.10", "Standalone Modality LUT Storage", "StandaloneModalityLUTStorage", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid StandaloneModalityLUTStorage => Registry.All[197];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.11: Standalone VOI LUT Storage (SOP Class, retired).</summary>
-    public static readonly DicomUid StandaloneVOILUTStorage = new("1.2.840.10008.5.1.4.1.1.11", "Standalone VOI LUT Storage", "StandaloneVOILUTStorage", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid StandaloneVOILUTStorage => Registry.All[198];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.11.1: Grayscale Softcopy Presentation State Storage (SOP Class).</summary>
-    public static readonly DicomUid GrayscaleSoftcopyPresentationStateStorage = new("1.2.840.10008.5.1.4.1.1.11.1", "Grayscale Softcopy Presentation State Storage", "GrayscaleSoftcopyPresentationStateStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid GrayscaleSoftcopyPresentationStateStorage => Registry.All[199];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.11.2: Color Softcopy Presentation State Storage (SOP Class).</summary>
-    public static readonly DicomUid ColorSoftcopyPresentationStateStorage = new("1.2.840.10008.5.1.4.1.1.11.2", "Color Softcopy Presentation State Storage", "ColorSoftcopyPresentationStateStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ColorSoftcopyPresentationStateStorage => Registry.All[200];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.11.3: Pseudo-Color Softcopy Presentation State Storage (SOP Class).</summary>
-    public static readonly DicomUid PseudoColorSoftcopyPresentationStateStorage = new("1.2.840.10008.5.1.4.1.1.11.3", "Pseudo-Color Softcopy Presentation State Storage", "PseudoColorSoftcopyPresentationStateStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid PseudoColorSoftcopyPresentationStateStorage => Registry.All[201];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.11.4: Blending Softcopy Presentation State Storage (SOP Class).</summary>
-    public static readonly DicomUid BlendingSoftcopyPresentationStateStorage = new("1.2.840.10008.5.1.4.1.1.11.4", "Blending Softcopy Presentation State Storage", "BlendingSoftcopyPresentationStateStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BlendingSoftcopyPresentationStateStorage => Registry.All[202];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.11.5: XA/XRF Grayscale Softcopy Presentation State Storage (SOP Class).</summary>
-    public static readonly DicomUid XAXRFGrayscaleSoftcopyPresentationStateStorage = new("1.2.840.10008.5.1.4.1.1.11.5", "XA/XRF Grayscale Softcopy Presentation State Storage", "XAXRFGrayscaleSoftcopyPresentationStateStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid XAXRFGrayscaleSoftcopyPresentationStateStorage => Registry.All[203];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.11.6: Grayscale Planar MPR Volumetric Presentation State Storage (SOP Class).</summary>
-    public static readonly DicomUid GrayscalePlanarMPRVolumetricPresentationStateStorage = new("1.2.840.10008.5.1.4.1.1.11.6", "Grayscale Planar MPR Volumetric Presentation State Storage", "GrayscalePlanarMPRVolumetricPresentationStateStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid GrayscalePlanarMPRVolumetricPresentationStateStorage => Registry.All[204];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.11.7: Compositing Planar MPR Volumetric Presentation State Storage (SOP Class).</summary>
-    public static readonly DicomUid CompositingPlanarMPRVolumetricPresentationStateStorage = new("1.2.840.10008.5.1.4.1.1.11.7", "Compositing Planar MPR Volumetric Presentation State Storage", "CompositingPlanarMPRVolumetricPresentationStateStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid CompositingPlanarMPRVolumetricPresentationStateStorage => Registry.All[205];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.11.8: Advanced Blending Presentation State Storage (SOP Class).</summary>
-    public static readonly DicomUid AdvancedBlendingPresentationStateStorage = new("1.2.840.10008.5.1.4.1.1.11.8", "Advanced Blending Presentation State Storage", "AdvancedBlendingPresentationStateStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid AdvancedBlendingPresentationStateStorage => Registry.All[206];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.11.9: Volume Rendering Volumetric Presentation State Storage (SOP Class).</summary>
-    public static readonly DicomUid VolumeRenderingVolumetricPresentationStateStorage = new("1.2.840.10008.5.1.4.1.1.11.9", "Volume Rendering Volumetric Presentation State Storage", "VolumeRenderingVolumetricPresentationStateStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid VolumeRenderingVolumetricPresentationStateStorage => Registry.All[207];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.11.10: Segmented Volume Rendering Volumetric Presentation State Storage (SOP Class).</summary>
-    public static readonly DicomUid SegmentedVolumeRenderingVolumetricPresentationStateStorage = new("1.2.840.10008.5.1.4.1.1.11.10", "Segmented Volume Rendering Volumetric Presentation State Storage", "SegmentedVolumeRenderingVolumetricPresentationStateStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SegmentedVolumeRenderingVolumetricPresentationStateStorage => Registry.All[208];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.11.11: Multiple Volume Rendering Volumetric Presentation State Storage (SOP Class).</summary>
-    public static readonly DicomUid MultipleVolumeRenderingVolumetricPresentationStateStorage = new("1.2.840.10008.5.1.4.1.1.11.11", "Multiple Volume Rendering Volumetric Presentation State Storage", "MultipleVolumeRenderingVolumetricPresentationStateStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid MultipleVolumeRenderingVolumetricPresentationStateStorage => Registry.All[209];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.12.1: X-Ray Angiographic Image Storage (SOP Class).</summary>
-    public static readonly DicomUid XRayAngiographicImageStorage = new("1.2.840.10008.5.1.4.1.1.12.1", "X-Ray Angiographic Image Storage", "XRayAngiographicImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid XRayAngiographicImageStorage => Registry.All[210];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.12.1.1: Enhanced XA Image Storage (SOP Class).</summary>
-    public static readonly DicomUid EnhancedXAImageStorage = new("1.2.840.10008.5.1.4.1.1.12.1.1", "Enhanced XA Image Storage", "EnhancedXAImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EnhancedXAImageStorage => Registry.All[211];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.12.2: X-Ray Radiofluoroscopic Image Storage (SOP Class).</summary>
-    public static readonly DicomUid XRayRadiofluoroscopicImageStorage = new("1.2.840.10008.5.1.4.1.1.12.2", "X-Ray Radiofluoroscopic Image Storage", "XRayRadiofluoroscopicImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid XRayRadiofluoroscopicImageStorage => Registry.All[212];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.12.2.1: Enhanced XRF Image Storage (SOP Class).</summary>
-    public static readonly DicomUid EnhancedXRFImageStorage = new("1.2.840.10008.5.1.4.1.1.12.2.1", "Enhanced XRF Image Storage", "EnhancedXRFImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EnhancedXRFImageStorage => Registry.All[213];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.12.3: X-Ray Angiographic Bi-Plane Image Storage (SOP Class, retired).</summary>
-    public static readonly DicomUid XRayAngiographicBiPlaneImageStorage = new("1.2.840.10008.5.1.4.1.1.12.3", "X-Ray Angiographic Bi-Plane Image Storage", "XRayAngiographicBiPlaneImageStorage", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid XRayAngiographicBiPlaneImageStorage => Registry.All[214];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.13.1.1: X-Ray 3D Angiographic Image Storage (SOP Class).</summary>
-    public static readonly DicomUid XRay3DAngiographicImageStorage = new("1.2.840.10008.5.1.4.1.1.13.1.1", "X-Ray 3D Angiographic Image Storage", "XRay3DAngiographicImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid XRay3DAngiographicImageStorage => Registry.All[216];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.13.1.2: X-Ray 3D Craniofacial Image Storage (SOP Class).</summary>
-    public static readonly DicomUid XRay3DCraniofacialImageStorage = new("1.2.840.10008.5.1.4.1.1.13.1.2", "X-Ray 3D Craniofacial Image Storage", "XRay3DCraniofacialImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid XRay3DCraniofacialImageStorage => Registry.All[217];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.13.1.3: Breast Tomosynthesis Image Storage (SOP Class).</summary>
-    public static readonly DicomUid BreastTomosynthesisImageStorage = new("1.2.840.10008.5.1.4.1.1.13.1.3", "Breast Tomosynthesis Image Storage", "BreastTomosynthesisImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BreastTomosynthesisImageStorage => Registry.All[218];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.13.1.4: Breast Projection X-Ray Image Storage - For Presentation (SOP Class).</summary>
-    public static readonly DicomUid BreastProjectionXRayImageStorageForPresentation = new("1.2.840.10008.5.1.4.1.1.13.1.4", "Breast Projection X-Ray Image Storage - For Presentation", "BreastProjectionXRayImageStorageForPresentation", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BreastProjectionXRayImageStorageForPresentation => Registry.All[219];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.13.1.5: Breast Projection X-Ray Image Storage - For Processing (SOP Class).</summary>
-    public static readonly DicomUid BreastProjectionXRayImageStorageForProcessing = new("1.2.840.10008.5.1.4.1.1.13.1.5", "Breast Projection X-Ray Image Storage - For Processing", "BreastProjectionXRayImageStorageForProcessing", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BreastProjectionXRayImageStorageForProcessing => Registry.All[220];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.14.1: Intravascular Optical Coherence Tomography Image Storage - For Presentation (SOP Class).</summary>
-    public static readonly DicomUid IntravascularOpticalCoherenceTomographyImageStorageForPresentation = new("1.2.840.10008.5.1.4.1.1.14.1", "Intravascular Optical Coherence Tomography Image Storage - For Presentation", "IntravascularOpticalCoherenceTomographyImageStorageForPresentation", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid IntravascularOpticalCoherenceTomographyImageStorageForPresentation => Registry.All[221];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.14.2: Intravascular Optical Coherence Tomography Image Storage - For Processing (SOP Class).</summary>
-    public static readonly DicomUid IntravascularOpticalCoherenceTomographyImageStorageForProcessing = new("1.2.840.10008.5.1.4.1.1.14.2", "Intravascular Optical Coherence Tomography Image Storage - For Processing", "IntravascularOpticalCoherenceTomographyImageStorageForProcessing", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid IntravascularOpticalCoherenceTomographyImageStorageForProcessing => Registry.All[222];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.20: Nuclear Medicine Image Storage (SOP Class).</summary>
-    public static readonly DicomUid NuclearMedicineImageStorage = new("1.2.840.10008.5.1.4.1.1.20", "Nuclear Medicine Image Storage", "NuclearMedicineImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid NuclearMedicineImageStorage => Registry.All[223];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.30: Parametric Map Storage (SOP Class).</summary>
-    public static readonly DicomUid ParametricMapStorage = new("1.2.840.10008.5.1.4.1.1.30", "Parametric Map Storage", "ParametricMapStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ParametricMapStorage => Registry.All[224];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.66: Raw Data Storage (SOP Class).</summary>
-    public static readonly DicomUid RawDataStorage = new("1.2.840.10008.5.1.4.1.1.66", "Raw Data Storage", "RawDataStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RawDataStorage => Registry.All[226];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.66.1: Spatial Registration Storage (SOP Class).</summary>
-    public static readonly DicomUid SpatialRegistrationStorage = new("1.2.840.10008.5.1.4.1.1.66.1", "Spatial Registration Storage", "SpatialRegistrationStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SpatialRegistrationStorage => Registry.All[227];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.66.2: Spatial Fiducials Storage (SOP Class).</summary>
-    public static readonly DicomUid SpatialFiducialsStorage = new("1.2.840.10008.5.1.4.1.1.66.2", "Spatial Fiducials Storage", "SpatialFiducialsStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SpatialFiducialsStorage => Registry.All[228];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.66.3: Deformable Spatial Registration Storage (SOP Class).</summary>
-    public static readonly DicomUid DeformableSpatialRegistrationStorage = new("1.2.840.10008.5.1.4.1.1.66.3", "Deformable Spatial Registration Storage", "DeformableSpatialRegistrationStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DeformableSpatialRegistrationStorage => Registry.All[229];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.66.4: Segmentation Storage (SOP Class).</summary>
-    public static readonly DicomUid SegmentationStorage = new("1.2.840.10008.5.1.4.1.1.66.4", "Segmentation Storage", "SegmentationStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SegmentationStorage => Registry.All[230];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.66.5: Surface Segmentation Storage (SOP Class).</summary>
-    public static readonly DicomUid SurfaceSegmentationStorage = new("1.2.840.10008.5.1.4.1.1.66.5", "Surface Segmentation Storage", "SurfaceSegmentationStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SurfaceSegmentationStorage => Registry.All[231];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.66.6: Tractography Results Storage (SOP Class).</summary>
-    public static readonly DicomUid TractographyResultsStorage = new("1.2.840.10008.5.1.4.1.1.66.6", "Tractography Results Storage", "TractographyResultsStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid TractographyResultsStorage => Registry.All[232];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.67: Real World Value Mapping Storage (SOP Class).</summary>
-    public static readonly DicomUid RealWorldValueMappingStorage = new("1.2.840.10008.5.1.4.1.1.67", "Real World Value Mapping Storage", "RealWorldValueMappingStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RealWorldValueMappingStorage => Registry.All[233];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.68.1: Surface Scan Mesh Storage (SOP Class).</summary>
-    public static readonly DicomUid SurfaceScanMeshStorage = new("1.2.840.10008.5.1.4.1.1.68.1", "Surface Scan Mesh Storage", "SurfaceScanMeshStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SurfaceScanMeshStorage => Registry.All[234];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.68.2: Surface Scan Point Cloud Storage (SOP Class).</summary>
-    public static readonly DicomUid SurfaceScanPointCloudStorage = new("1.2.840.10008.5.1.4.1.1.68.2", "Surface Scan Point Cloud Storage", "SurfaceScanPointCloudStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SurfaceScanPointCloudStorage => Registry.All[235];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1: VL Image Storage - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid VLImageStorageTrial = new("1.2.840.10008.5.1.4.1.1.77.1", "VL Image Storage - Trial", "VLImageStorageTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid VLImageStorageTrial => Registry.All[236];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.1: VL Endoscopic Image Storage (SOP Class).</summary>
-    public static readonly DicomUid VLEndoscopicImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.1", "VL Endoscopic Image Storage", "VLEndoscopicImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid VLEndoscopicImageStorage => Registry.All[237];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.1.1: Video Endoscopic Image Storage (SOP Class).</summary>
-    public static readonly DicomUid VideoEndoscopicImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.1.1", "Video Endoscopic Image Storage", "VideoEndoscopicImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid VideoEndoscopicImageStorage => Registry.All[238];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.2: VL Microscopic Image Storage (SOP Class).</summary>
-    public static readonly DicomUid VLMicroscopicImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.2", "VL Microscopic Image Storage", "VLMicroscopicImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid VLMicroscopicImageStorage => Registry.All[239];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.2.1: Video Microscopic Image Storage (SOP Class).</summary>
-    public static readonly DicomUid VideoMicroscopicImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.2.1", "Video Microscopic Image Storage", "VideoMicroscopicImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid VideoMicroscopicImageStorage => Registry.All[240];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.3: VL Slide-Coordinates Microscopic Image Storage (SOP Class).</summary>
-    public static readonly DicomUid VLSlideCoordinatesMicroscopicImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.3", "VL Slide-Coordinates Microscopic Image Storage", "VLSlideCoordinatesMicroscopicImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid VLSlideCoordinatesMicroscopicImageStorage => Registry.All[241];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.4: VL Photographic Image Storage (SOP Class).</summary>
-    public static readonly DicomUid VLPhotographicImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.4", "VL Photographic Image Storage", "VLPhotographicImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid VLPhotographicImageStorage => Registry.All[242];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.4.1: Video Photographic Image Storage (SOP Class).</summary>
-    public static readonly DicomUid VideoPhotographicImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.4.1", "Video Photographic Image Storage", "VideoPhotographicImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid VideoPhotographicImageStorage => Registry.All[243];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.5.1: Ophthalmic Photography 8 Bit Image Storage (SOP Class).</summary>
-    public static readonly DicomUid OphthalmicPhotography8BitImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.5.1", "Ophthalmic Photography 8 Bit Image Storage", "OphthalmicPhotography8BitImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid OphthalmicPhotography8BitImageStorage => Registry.All[244];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.5.2: Ophthalmic Photography 16 Bit Image Storage (SOP Class).</summary>
-    public static readonly DicomUid OphthalmicPhotography16BitImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.5.2", "Ophthalmic Photography 16 Bit Image Storage", "OphthalmicPhotography16BitImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid OphthalmicPhotography16BitImageStorage => Registry.All[245];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.5.3: Stereometric Relationship Storage (SOP Class).</summary>
-    public static readonly DicomUid StereometricRelationshipStorage = new("1.2.840.10008.5.1.4.1.1.77.1.5.3", "Stereometric Relationship Storage", "StereometricRelationshipStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid StereometricRelationshipStorage => Registry.All[246];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.5.4: Ophthalmic Tomography Image Storage (SOP Class).</summary>
-    public static readonly DicomUid OphthalmicTomographyImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.5.4", "Ophthalmic Tomography Image Storage", "OphthalmicTomographyImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid OphthalmicTomographyImageStorage => Registry.All[247];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.5.5: Wide Field Ophthalmic Photography Stereographic Projection Image Storage (SOP Class).</summary>
-    public static readonly DicomUid WideFieldOphthalmicPhotographyStereographicProjectionImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.5.5", "Wide Field Ophthalmic Photography Stereographic Projection Image Storage", "WideFieldOphthalmicPhotographyStereographicProjectionImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid WideFieldOphthalmicPhotographyStereographicProjectionImageStorage => Registry.All[248];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.5.6: Wide Field Ophthalmic Photography 3D Coordinates Image Storage (SOP Class).</summary>
-    public static readonly DicomUid WideFieldOphthalmicPhotography3DCoordinatesImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.5.6", "Wide Field Ophthalmic Photography 3D Coordinates Image Storage", "WideFieldOphthalmicPhotography3DCoordinatesImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid WideFieldOphthalmicPhotography3DCoordinatesImageStorage => Registry.All[249];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.5.7: Ophthalmic Optical Coherence Tomography En Face Image Storage (SOP Class).</summary>
-    public static readonly DicomUid OphthalmicOpticalCoherenceTomographyEnFaceImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.5.7", "Ophthalmic Optical Coherence Tomography En Face Image Storage", "OphthalmicOpticalCoherenceTomographyEnFaceImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid OphthalmicOpticalCoherenceTomographyEnFaceImageStorage => Registry.All[250];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.5.8: Ophthalmic Optical Coherence Tomography B-scan Volume Analysis Storage (SOP Class).</summary>
-    public static readonly DicomUid OphthalmicOpticalCoherenceTomographyBscanVolumeAnalysisStorage = new("1.2.840.10008.5.1.4.1.1.77.1.5.8", "Ophthalmic Optical Coherence Tomography B-scan Volume Analysis Storage", "OphthalmicOpticalCoherenceTomographyBscanVolumeAnalysisStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid OphthalmicOpticalCoherenceTomographyBscanVolumeAnalysisStorage => Registry.All[251];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.6: VL Whole Slide Microscopy Image Storage (SOP Class).</summary>
-    public static readonly DicomUid VLWholeSlideMicroscopyImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.6", "VL Whole Slide Microscopy Image Storage", "VLWholeSlideMicroscopyImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid VLWholeSlideMicroscopyImageStorage => Registry.All[252];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.1.7: Dermoscopic Photography Image Storage (SOP Class).</summary>
-    public static readonly DicomUid DermoscopicPhotographyImageStorage = new("1.2.840.10008.5.1.4.1.1.77.1.7", "Dermoscopic Photography Image Storage", "DermoscopicPhotographyImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DermoscopicPhotographyImageStorage => Registry.All[253];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.77.2: VL Multi-frame Image Storage - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid VLMultiFrameImageStorageTrial = new("1.2.840.10008.5.1.4.1.1.77.2", "VL Multi-frame Image Storage - Trial", "VLMultiFrameImageStorageTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid VLMultiFrameImageStorageTrial => Registry.All[254];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.78.1: Lensometry Measurements Storage (SOP Class).</summary>
-    public static readonly DicomUid LensometryMeasurementsStorage = new("1.2.840.10008.5.1.4.1.1.78.1", "Lensometry Measurements Storage", "LensometryMeasurementsStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid LensometryMeasurementsStorage => Registry.All[255];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.78.2: Autorefraction Measurements Storage (SOP Class).</summary>
-    public static readonly DicomUid AutorefractionMeasurementsStorage = new("1.2.840.10008.5.1.4.1.1.78.2", "Autorefraction Measurements Storage", "AutorefractionMeasurementsStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid AutorefractionMeasurementsStorage => Registry.All[256];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.78.3: Keratometry Measurements Storage (SOP Class).</summary>
-    public static readonly DicomUid KeratometryMeasurementsStorage = new("1.2.840.10008.5.1.4.1.1.78.3", "Keratometry Measurements Storage", "KeratometryMeasurementsStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid KeratometryMeasurementsStorage => Registry.All[257];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.78.4: Subjective Refraction Measurements Storage (SOP Class).</summary>
-    public static readonly DicomUid SubjectiveRefractionMeasurementsStorage = new("1.2.840.10008.5.1.4.1.1.78.4", "Subjective Refraction Measurements Storage", "SubjectiveRefractionMeasurementsStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SubjectiveRefractionMeasurementsStorage => Registry.All[258];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.78.5: Visual Acuity Measurements Storage (SOP Class).</summary>
-    public static readonly DicomUid VisualAcuityMeasurementsStorage = new("1.2.840.10008.5.1.4.1.1.78.5", "Visual Acuity Measurements Storage", "VisualAcuityMeasurementsStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid VisualAcuityMeasurementsStorage => Registry.All[259];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.78.6: Spectacle Prescription Report Storage (SOP Class).</summary>
-    public static readonly DicomUid SpectaclePrescriptionReportStorage = new("1.2.840.10008.5.1.4.1.1.78.6", "Spectacle Prescription Report Storage", "SpectaclePrescriptionReportStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SpectaclePrescriptionReportStorage => Registry.All[260];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.78.7: Ophthalmic Axial Measurements Storage (SOP Class).</summary>
-    public static readonly DicomUid OphthalmicAxialMeasurementsStorage = new("1.2.840.10008.5.1.4.1.1.78.7", "Ophthalmic Axial Measurements Storage", "OphthalmicAxialMeasurementsStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid OphthalmicAxialMeasurementsStorage => Registry.All[261];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.78.8: Intraocular Lens Calculations Storage (SOP Class).</summary>
-    public static readonly DicomUid IntraocularLensCalculationsStorage = new("1.2.840.10008.5.1.4.1.1.78.8", "Intraocular Lens Calculations Storage", "IntraocularLensCalculationsStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid IntraocularLensCalculationsStorage => Registry.All[262];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.79.1: Macular Grid Thickness and Volume Report Storage (SOP Class).</summary>
-    public static readonly DicomUid MacularGridThicknessAndVolumeReportStorage = new("1.2.840.10008.5.1.4.1.1.79.1", "Macular Grid Thickness and Volume Report Storage", "MacularGridThicknessAndVolumeReportStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid MacularGridThicknessAndVolumeReportStorage => Registry.All[263];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.80.1: Ophthalmic Visual Field Static Perimetry Measurements Storage (SOP Class).</summary>
-    public static readonly DicomUid OphthalmicVisualFieldStaticPerimetryMeasurementsStorage = new("1.2.840.10008.5.1.4.1.1.80.1", "Ophthalmic Visual Field Static Perimetry Measurements Storage", "OphthalmicVisualFieldStaticPerimetryMeasurementsStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid OphthalmicVisualFieldStaticPerimetryMeasurementsStorage => Registry.All[264];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.81.1: Ophthalmic Thickness Map Storage (SOP Class).</summary>
-    public static readonly DicomUid OphthalmicThicknessMapStorage = new("1.2.840.10008.5.1.4.1.1.81.1", "Ophthalmic Thickness Map Storage", "OphthalmicThicknessMapStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid OphthalmicThicknessMapStorage => Registry.All[265];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.82.1: Corneal Topography Map Storage (SOP Class).</summary>
-    public static readonly DicomUid CornealTopographyMapStorage = new("1.2.840.10008.5.1.4.1.1.82.1", "Corneal Topography Map Storage", "CornealTopographyMapStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid CornealTopographyMapStorage => Registry.All[266];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.1: Text SR Storage - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid TextSRStorageTrial = new("1.2.840.10008.5.1.4.1.1.88.1", "Text SR Storage - Trial", "TextSRStorageTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid TextSRStorageTrial => Registry.All[267];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.2: Audio SR Storage - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid AudioSRStorageTrial = new("1.2.840.10008.5.1.4.1.1.88.2", "Audio SR Storage - Trial", "AudioSRStorageTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid AudioSRStorageTrial => Registry.All[268];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.3: Detail SR Storage - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid DetailSRStorageTrial = new("1.2.840.10008.5.1.4.1.1.88.3", "Detail SR Storage - Trial", "DetailSRStorageTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid DetailSRStorageTrial => Registry.All[269];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.4: Comprehensive SR Storage - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid ComprehensiveSRStorageTrial = new("1.2.840.10008.5.1.4.1.1.88.4", "Comprehensive SR Storage - Trial", "ComprehensiveSRStorageTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid ComprehensiveSRStorageTrial => Registry.All[270];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.11: Basic Text SR Storage (SOP Class).</summary>
-    public static readonly DicomUid BasicTextSRStorage = new("1.2.840.10008.5.1.4.1.1.88.11", "Basic Text SR Storage", "BasicTextSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BasicTextSRStorage => Registry.All[271];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.22: Enhanced SR Storage (SOP Class).</summary>
-    public static readonly DicomUid EnhancedSRStorage = new("1.2.840.10008.5.1.4.1.1.88.22", "Enhanced SR Storage", "EnhancedSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EnhancedSRStorage => Registry.All[272];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.33: Comprehensive SR Storage (SOP Class).</summary>
-    public static readonly DicomUid ComprehensiveSRStorage = new("1.2.840.10008.5.1.4.1.1.88.33", "Comprehensive SR Storage", "ComprehensiveSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ComprehensiveSRStorage => Registry.All[273];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.34: Comprehensive 3D SR Storage (SOP Class).</summary>
-    public static readonly DicomUid Comprehensive3DSRStorage = new("1.2.840.10008.5.1.4.1.1.88.34", "Comprehensive 3D SR Storage", "Comprehensive3DSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid Comprehensive3DSRStorage => Registry.All[274];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.35: Extensible SR Storage (SOP Class).</summary>
-    public static readonly DicomUid ExtensibleSRStorage = new("1.2.840.10008.5.1.4.1.1.88.35", "Extensible SR Storage", "ExtensibleSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ExtensibleSRStorage => Registry.All[275];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.40: Procedure Log Storage (SOP Class).</summary>
-    public static readonly DicomUid ProcedureLogStorage = new("1.2.840.10008.5.1.4.1.1.88.40", "Procedure Log Storage", "ProcedureLogStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ProcedureLogStorage => Registry.All[276];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.50: Mammography CAD SR Storage (SOP Class).</summary>
-    public static readonly DicomUid MammographyCADSRStorage = new("1.2.840.10008.5.1.4.1.1.88.50", "Mammography CAD SR Storage", "MammographyCADSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid MammographyCADSRStorage => Registry.All[277];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.59: Key Object Selection Document Storage (SOP Class).</summary>
-    public static readonly DicomUid KeyObjectSelectionDocumentStorage = new("1.2.840.10008.5.1.4.1.1.88.59", "Key Object Selection Document Storage", "KeyObjectSelectionDocumentStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid KeyObjectSelectionDocumentStorage => Registry.All[278];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.65: Chest CAD SR Storage (SOP Class).</summary>
-    public static readonly DicomUid ChestCADSRStorage = new("1.2.840.10008.5.1.4.1.1.88.65", "Chest CAD SR Storage", "ChestCADSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ChestCADSRStorage => Registry.All[279];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.67: X-Ray Radiation Dose SR Storage (SOP Class).</summary>
-    public static readonly DicomUid XRayRadiationDoseSRStorage = new("1.2.840.10008.5.1.4.1.1.88.67", "X-Ray Radiation Dose SR Storage", "XRayRadiationDoseSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid XRayRadiationDoseSRStorage => Registry.All[280];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.68: Radiopharmaceutical Radiation Dose SR Storage (SOP Class).</summary>
-    public static readonly DicomUid RadiopharmaceuticalRadiationDoseSRStorage = new("1.2.840.10008.5.1.4.1.1.88.68", "Radiopharmaceutical Radiation Dose SR Storage", "RadiopharmaceuticalRadiationDoseSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RadiopharmaceuticalRadiationDoseSRStorage => Registry.All[281];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.69: Colon CAD SR Storage (SOP Class).</summary>
-    public static readonly DicomUid ColonCADSRStorage = new("1.2.840.10008.5.1.4.1.1.88.69", "Colon CAD SR Storage", "ColonCADSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ColonCADSRStorage => Registry.All[282];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.70: Implantation Plan SR Storage (SOP Class).</summary>
-    public static readonly DicomUid ImplantationPlanSRStorage = new("1.2.840.10008.5.1.4.1.1.88.70", "Implantation Plan SR Storage", "ImplantationPlanSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ImplantationPlanSRStorage => Registry.All[283];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.71: Acquisition Context SR Storage (SOP Class).</summary>
-    public static readonly DicomUid AcquisitionContextSRStorage = new("1.2.840.10008.5.1.4.1.1.88.71", "Acquisition Context SR Storage", "AcquisitionContextSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid AcquisitionContextSRStorage => Registry.All[284];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.72: Simplified Adult Echo SR Storage (SOP Class).</summary>
-    public static readonly DicomUid SimplifiedAdultEchoSRStorage = new("1.2.840.10008.5.1.4.1.1.88.72", "Simplified Adult Echo SR Storage", "SimplifiedAdultEchoSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SimplifiedAdultEchoSRStorage => Registry.All[285];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.73: Patient Radiation Dose SR Storage (SOP Class).</summary>
-    public static readonly DicomUid PatientRadiationDoseSRStorage = new("1.2.840.10008.5.1.4.1.1.88.73", "Patient Radiation Dose SR Storage", "PatientRadiationDoseSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid PatientRadiationDoseSRStorage => Registry.All[286];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.74: Planned Imaging Agent Administration SR Storage (SOP Class).</summary>
-    public static readonly DicomUid PlannedImagingAgentAdministrationSRStorage = new("1.2.840.10008.5.1.4.1.1.88.74", "Planned Imaging Agent Administration SR Storage", "PlannedImagingAgentAdministrationSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid PlannedImagingAgentAdministrationSRStorage => Registry.All[287];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.75: Performed Imaging Agent Administration SR Storage (SOP Class).</summary>
-    public static readonly DicomUid PerformedImagingAgentAdministrationSRStorage = new("1.2.840.10008.5.1.4.1.1.88.75", "Performed Imaging Agent Administration SR Storage", "PerformedImagingAgentAdministrationSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid PerformedImagingAgentAdministrationSRStorage => Registry.All[288];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.88.76: Enhanced X-Ray Radiation Dose SR Storage (SOP Class).</summary>
-    public static readonly DicomUid EnhancedXRayRadiationDoseSRStorage = new("1.2.840.10008.5.1.4.1.1.88.76", "Enhanced X-Ray Radiation Dose SR Storage", "EnhancedXRayRadiationDoseSRStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EnhancedXRayRadiationDoseSRStorage => Registry.All[289];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.90.1: Content Assessment Results Storage (SOP Class).</summary>
-    public static readonly DicomUid ContentAssessmentResultsStorage = new("1.2.840.10008.5.1.4.1.1.90.1", "Content Assessment Results Storage", "ContentAssessmentResultsStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ContentAssessmentResultsStorage => Registry.All[290];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.91.1: Microscopy Bulk Simple Annotations Storage (SOP Class).</summary>
-    public static readonly DicomUid MicroscopyBulkSimpleAnnotationsStorage = new("1.2.840.10008.5.1.4.1.1.91.1", "Microscopy Bulk Simple Annotations Storage", "MicroscopyBulkSimpleAnnotationsStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid MicroscopyBulkSimpleAnnotationsStorage => Registry.All[291];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.104.1: Encapsulated PDF Storage (SOP Class).</summary>
-    public static readonly DicomUid EncapsulatedPDFStorage = new("1.2.840.10008.5.1.4.1.1.104.1", "Encapsulated PDF Storage", "EncapsulatedPDFStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EncapsulatedPDFStorage => Registry.All[292];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.104.2: Encapsulated CDA Storage (SOP Class).</summary>
-    public static readonly DicomUid EncapsulatedCDAStorage = new("1.2.840.10008.5.1.4.1.1.104.2", "Encapsulated CDA Storage", "EncapsulatedCDAStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EncapsulatedCDAStorage => Registry.All[293];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.104.3: Encapsulated STL Storage (SOP Class).</summary>
-    public static readonly DicomUid EncapsulatedSTLStorage = new("1.2.840.10008.5.1.4.1.1.104.3", "Encapsulated STL Storage", "EncapsulatedSTLStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EncapsulatedSTLStorage => Registry.All[294];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.104.4: Encapsulated OBJ Storage (SOP Class).</summary>
-    public static readonly DicomUid EncapsulatedOBJStorage = new("1.2.840.10008.5.1.4.1.1.104.4", "Encapsulated OBJ Storage", "EncapsulatedOBJStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EncapsulatedOBJStorage => Registry.All[295];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.104.5: Encapsulated MTL Storage (SOP Class).</summary>
-    public static readonly DicomUid EncapsulatedMTLStorage = new("1.2.840.10008.5.1.4.1.1.104.5", "Encapsulated MTL Storage", "EncapsulatedMTLStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EncapsulatedMTLStorage => Registry.All[296];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.128: Positron Emission Tomography Image Storage (SOP Class).</summary>
-    public static readonly DicomUid PositronEmissionTomographyImageStorage = new("1.2.840.10008.5.1.4.1.1.128", "Positron Emission Tomography Image Storage", "PositronEmissionTomographyImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid PositronEmissionTomographyImageStorage => Registry.All[297];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.128.1: Legacy Converted Enhanced PET Image Storage (SOP Class).</summary>
-    public static readonly DicomUid LegacyConvertedEnhancedPETImageStorage = new("1.2.840.10008.5.1.4.1.1.128.1", "Legacy Converted Enhanced PET Image Storage", "LegacyConvertedEnhancedPETImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid LegacyConvertedEnhancedPETImageStorage => Registry.All[298];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.129: Standalone PET Curve Storage (SOP Class, retired).</summary>
-    public static readonly DicomUid StandalonePETCurveStorage = new("1.2.840.10008.5.1.4.1.1.129", "Standalone PET Curve Storage", "StandalonePETCurveStorage", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid StandalonePETCurveStorage => Registry.All[299];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.130: Enhanced PET Image Storage (SOP Class).</summary>
-    public static readonly DicomUid EnhancedPETImageStorage = new("1.2.840.10008.5.1.4.1.1.130", "Enhanced PET Image Storage", "EnhancedPETImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EnhancedPETImageStorage => Registry.All[300];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.131: Basic Structured Display Storage (SOP Class).</summary>
-    public static readonly DicomUid BasicStructuredDisplayStorage = new("1.2.840.10008.5.1.4.1.1.131", "Basic Structured Display Storage", "BasicStructuredDisplayStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BasicStructuredDisplayStorage => Registry.All[301];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.200.1: CT Defined Procedure Protocol Storage (SOP Class).</summary>
-    public static readonly DicomUid CTDefinedProcedureProtocolStorage = new("1.2.840.10008.5.1.4.1.1.200.1", "CT Defined Procedure Protocol Storage", "CTDefinedProcedureProtocolStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid CTDefinedProcedureProtocolStorage => Registry.All[302];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.200.2: CT Performed Procedure Protocol Storage (SOP Class).</summary>
-    public static readonly DicomUid CTPerformedProcedureProtocolStorage = new("1.2.840.10008.5.1.4.1.1.200.2", "CT Performed Procedure Protocol Storage", "CTPerformedProcedureProtocolStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid CTPerformedProcedureProtocolStorage => Registry.All[303];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.200.3: Protocol Approval Storage (SOP Class).</summary>
-    public static readonly DicomUid ProtocolApprovalStorage = new("1.2.840.10008.5.1.4.1.1.200.3", "Protocol Approval Storage", "ProtocolApprovalStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ProtocolApprovalStorage => Registry.All[304];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.200.4: Protocol Approval Information Model - FIND (SOP Class).</summary>
-    public static readonly DicomUid ProtocolApprovalInformationModelFind = new("1.2.840.10008.5.1.4.1.1.200.4", "Protocol Approval Information Model - FIND", "ProtocolApprovalInformationModelFind", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ProtocolApprovalInformationModelFind => Registry.All[305];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.200.5: Protocol Approval Information Model - MOVE (SOP Class).</summary>
-    public static readonly DicomUid ProtocolApprovalInformationModelMove = new("1.2.840.10008.5.1.4.1.1.200.5", "Protocol Approval Information Model - MOVE", "ProtocolApprovalInformationModelMove", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ProtocolApprovalInformationModelMove => Registry.All[306];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.200.6: Protocol Approval Information Model - GET (SOP Class).</summary>
-    public static readonly DicomUid ProtocolApprovalInformationModelGet = new("1.2.840.10008.5.1.4.1.1.200.6", "Protocol Approval Information Model - GET", "ProtocolApprovalInformationModelGet", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ProtocolApprovalInformationModelGet => Registry.All[307];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.200.7: XA Defined Procedure Protocol Storage (SOP Class).</summary>
-    public static readonly DicomUid XADefinedProcedureProtocolStorage = new("1.2.840.10008.5.1.4.1.1.200.7", "XA Defined Procedure Protocol Storage", "XADefinedProcedureProtocolStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid XADefinedProcedureProtocolStorage => Registry.All[308];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.200.8: XA Performed Procedure Protocol Storage (SOP Class).</summary>
-    public static readonly DicomUid XAPerformedProcedureProtocolStorage = new("1.2.840.10008.5.1.4.1.1.200.8", "XA Performed Procedure Protocol Storage", "XAPerformedProcedureProtocolStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid XAPerformedProcedureProtocolStorage => Registry.All[309];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.1: RT Image Storage (SOP Class).</summary>
-    public static readonly DicomUid RTImageStorage = new("1.2.840.10008.5.1.4.1.1.481.1", "RT Image Storage", "RTImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTImageStorage => Registry.All[310];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.2: RT Dose Storage (SOP Class).</summary>
-    public static readonly DicomUid RTDoseStorage = new("1.2.840.10008.5.1.4.1.1.481.2", "RT Dose Storage", "RTDoseStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTDoseStorage => Registry.All[311];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.3: RT Structure Set Storage (SOP Class).</summary>
-    public static readonly DicomUid RTStructureSetStorage = new("1.2.840.10008.5.1.4.1.1.481.3", "RT Structure Set Storage", "RTStructureSetStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTStructureSetStorage => Registry.All[312];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.4: RT Beams Treatment Record Storage (SOP Class).</summary>
-    public static readonly DicomUid RTBeamsTreatmentRecordStorage = new("1.2.840.10008.5.1.4.1.1.481.4", "RT Beams Treatment Record Storage", "RTBeamsTreatmentRecordStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTBeamsTreatmentRecordStorage => Registry.All[313];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.5: RT Plan Storage (SOP Class).</summary>
-    public static readonly DicomUid RTPlanStorage = new("1.2.840.10008.5.1.4.1.1.481.5", "RT Plan Storage", "RTPlanStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTPlanStorage => Registry.All[314];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.6: RT Brachy Treatment Record Storage (SOP Class).</summary>
-    public static readonly DicomUid RTBrachyTreatmentRecordStorage = new("1.2.840.10008.5.1.4.1.1.481.6", "RT Brachy Treatment Record Storage", "RTBrachyTreatmentRecordStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTBrachyTreatmentRecordStorage => Registry.All[315];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.7: RT Treatment Summary Record Storage (SOP Class).</summary>
-    public static readonly DicomUid RTTreatmentSummaryRecordStorage = new("1.2.840.10008.5.1.4.1.1.481.7", "RT Treatment Summary Record Storage", "RTTreatmentSummaryRecordStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTTreatmentSummaryRecordStorage => Registry.All[316];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.8: RT Ion Plan Storage (SOP Class).</summary>
-    public static readonly DicomUid RTIonPlanStorage = new("1.2.840.10008.5.1.4.1.1.481.8", "RT Ion Plan Storage", "RTIonPlanStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTIonPlanStorage => Registry.All[317];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.9: RT Ion Beams Treatment Record Storage (SOP Class).</summary>
-    public static readonly DicomUid RTIonBeamsTreatmentRecordStorage = new("1.2.840.10008.5.1.4.1.1.481.9", "RT Ion Beams Treatment Record Storage", "RTIonBeamsTreatmentRecordStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTIonBeamsTreatmentRecordStorage => Registry.All[318];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.10: RT Physician Intent Storage (SOP Class).</summary>
-    public static readonly DicomUid RTPhysicianIntentStorage = new("1.2.840.10008.5.1.4.1.1.481.10", "RT Physician Intent Storage", "RTPhysicianIntentStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTPhysicianIntentStorage => Registry.All[319];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.11: RT Segment Annotation Storage (SOP Class).</summary>
-    public static readonly DicomUid RTSegmentAnnotationStorage = new("1.2.840.10008.5.1.4.1.1.481.11", "RT Segment Annotation Storage", "RTSegmentAnnotationStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTSegmentAnnotationStorage => Registry.All[320];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.12: RT Radiation Set Storage (SOP Class).</summary>
-    public static readonly DicomUid RTRadiationSetStorage = new("1.2.840.10008.5.1.4.1.1.481.12", "RT Radiation Set Storage", "RTRadiationSetStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTRadiationSetStorage => Registry.All[321];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.13: C-Arm Photon-Electron Radiation Storage (SOP Class).</summary>
-    public static readonly DicomUid CArmPhotonElectronRadiationStorage = new("1.2.840.10008.5.1.4.1.1.481.13", "C-Arm Photon-Electron Radiation Storage", "CArmPhotonElectronRadiationStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid CArmPhotonElectronRadiationStorage => Registry.All[322];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.14: Tomotherapeutic Radiation Storage (SOP Class).</summary>
-    public static readonly DicomUid TomotherapeuticRadiationStorage = new("1.2.840.10008.5.1.4.1.1.481.14", "Tomotherapeutic Radiation Storage", "TomotherapeuticRadiationStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid TomotherapeuticRadiationStorage => Registry.All[323];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.15: Robotic-Arm Radiation Storage (SOP Class).</summary>
-    public static readonly DicomUid RoboticArmRadiationStorage = new("1.2.840.10008.5.1.4.1.1.481.15", "Robotic-Arm Radiation Storage", "RoboticArmRadiationStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RoboticArmRadiationStorage => Registry.All[324];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.16: RT Radiation Record Set Storage (SOP Class).</summary>
-    public static readonly DicomUid RTRadiationRecordSetStorage = new("1.2.840.10008.5.1.4.1.1.481.16", "RT Radiation Record Set Storage", "RTRadiationRecordSetStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTRadiationRecordSetStorage => Registry.All[325];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.17: RT Radiation Salvage Record Storage (SOP Class).</summary>
-    public static readonly DicomUid RTRadiationSalvageRecordStorage = new("1.2.840.10008.5.1.4.1.1.481.17", "RT Radiation Salvage Record Storage", "RTRadiationSalvageRecordStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTRadiationSalvageRecordStorage => Registry.All[326];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.18: Tomotherapeutic Radiation Record Storage (SOP Class).</summary>
-    public static readonly DicomUid TomotherapeuticRadiationRecordStorage = new("1.2.840.10008.5.1.4.1.1.481.18", "Tomotherapeutic Radiation Record Storage", "TomotherapeuticRadiationRecordStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid TomotherapeuticRadiationRecordStorage => Registry.All[327];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.19: C-Arm Photon-Electron Radiation Record Storage (SOP Class).</summary>
-    public static readonly DicomUid CArmPhotonElectronRadiationRecordStorage = new("1.2.840.10008.5.1.4.1.1.481.19", "C-Arm Photon-Electron Radiation Record Storage", "CArmPhotonElectronRadiationRecordStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid CArmPhotonElectronRadiationRecordStorage => Registry.All[328];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.20: Robotic Radiation Record Storage (SOP Class).</summary>
-    public static readonly DicomUid RoboticRadiationRecordStorage = new("1.2.840.10008.5.1.4.1.1.481.20", "Robotic Radiation Record Storage", "RoboticRadiationRecordStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RoboticRadiationRecordStorage => Registry.All[329];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.21: RT Radiation Set Delivery Instruction Storage (SOP Class).</summary>
-    public static readonly DicomUid RTRadiationSetDeliveryInstructionStorage = new("1.2.840.10008.5.1.4.1.1.481.21", "RT Radiation Set Delivery Instruction Storage", "RTRadiationSetDeliveryInstructionStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTRadiationSetDeliveryInstructionStorage => Registry.All[330];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.481.22: RT Treatment Preparation Storage (SOP Class).</summary>
-    public static readonly DicomUid RTTreatmentPreparationStorage = new("1.2.840.10008.5.1.4.1.1.481.22", "RT Treatment Preparation Storage", "RTTreatmentPreparationStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTTreatmentPreparationStorage => Registry.All[331];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.501.1: DICOS CT Image Storage (SOP Class).</summary>
-    public static readonly DicomUid DICOSCTImageStorage = new("1.2.840.10008.5.1.4.1.1.501.1", "DICOS CT Image Storage", "DICOSCTImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DICOSCTImageStorage => Registry.All[332];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.501.2.1: DICOS Digital X-Ray Image Storage - For Presentation (SOP Class).</summary>
-    public static readonly DicomUid DICOSDigitalXRayImageStorageForPresentation = new("1.2.840.10008.5.1.4.1.1.501.2.1", "DICOS Digital X-Ray Image Storage - For Presentation", "DICOSDigitalXRayImageStorageForPresentation", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DICOSDigitalXRayImageStorageForPresentation => Registry.All[333];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.501.2.2: DICOS Digital X-Ray Image Storage - For Processing (SOP Class).</summary>
-    public static readonly DicomUid DICOSDigitalXRayImageStorageForProcessing = new("1.2.840.10008.5.1.4.1.1.501.2.2", "DICOS Digital X-Ray Image Storage - For Processing", "DICOSDigitalXRayImageStorageForProcessing", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DICOSDigitalXRayImageStorageForProcessing => Registry.All[334];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.501.3: DICOS Threat Detection Report Storage (SOP Class).</summary>
-    public static readonly DicomUid DICOSThreatDetectionReportStorage = new("1.2.840.10008.5.1.4.1.1.501.3", "DICOS Threat Detection Report Storage", "DICOSThreatDetectionReportStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DICOSThreatDetectionReportStorage => Registry.All[335];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.501.4: DICOS 2D AIT Storage (SOP Class).</summary>
-    public static readonly DicomUid DICOS2DAITStorage = new("1.2.840.10008.5.1.4.1.1.501.4", "DICOS 2D AIT Storage", "DICOS2DAITStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DICOS2DAITStorage => Registry.All[336];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.501.5: DICOS 3D AIT Storage (SOP Class).</summary>
-    public static readonly DicomUid DICOS3DAITStorage = new("1.2.840.10008.5.1.4.1.1.501.5", "DICOS 3D AIT Storage", "DICOS3DAITStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DICOS3DAITStorage => Registry.All[337];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.501.6: DICOS Quadrupole Resonance (QR) Storage (SOP Class).</summary>
-    public static readonly DicomUid DICOSQuadrupoleResonanceStorage = new("1.2.840.10008.5.1.4.1.1.501.6", "DICOS Quadrupole Resonance (QR) Storage", "DICOSQuadrupoleResonanceStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DICOSQuadrupoleResonanceStorage => Registry.All[338];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.601.1: Eddy Current Image Storage (SOP Class).</summary>
-    public static readonly DicomUid EddyCurrentImageStorage = new("1.2.840.10008.5.1.4.1.1.601.1", "Eddy Current Image Storage", "EddyCurrentImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EddyCurrentImageStorage => Registry.All[339];
 
     /// <summary>1.2.840.10008.5.1.4.1.1.601.2: Eddy Current Multi-frame Image Storage (SOP Class).</summary>
-    public static readonly DicomUid EddyCurrentMultiFrameImageStorage = new("1.2.840.10008.5.1.4.1.1.601.2", "Eddy Current Multi-frame Image Storage", "EddyCurrentMultiFrameImageStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid EddyCurrentMultiFrameImageStorage => Registry.All[340];
 
     /// <summary>1.2.840.10008.5.1.4.1.2.1.1: Patient Root Query/Retrieve Information Model - FIND (SOP Class).</summary>
-    public static readonly DicomUid PatientRootQueryRetrieveInformationModelFind = new("1.2.840.10008.5.1.4.1.2.1.1", "Patient Root Query/Retrieve Information Model - FIND", "PatientRootQueryRetrieveInformationModelFind", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid PatientRootQueryRetrieveInformationModelFind => Registry.All[341];
 
     /// <summary>1.2.840.10008.5.1.4.1.2.1.2: Patient Root Query/Retrieve Information Model - MOVE (SOP Class).</summary>
-    public static readonly DicomUid PatientRootQueryRetrieveInformationModelMove = new("1.2.840.10008.5.1.4.1.2.1.2", "Patient Root Query/Retrieve Information Model - MOVE", "PatientRootQueryRetrieveInformationModelMove", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid PatientRootQueryRetrieveInformationModelMove => Registry.All[342];
 
     /// <summary>1.2.840.10008.5.1.4.1.2.1.3: Patient Root Query/Retrieve Information Model - GET (SOP Class).</summary>
-    public static readonly DicomUid PatientRootQueryRetrieveInformationModelGet = new("1.2.840.10008.5.1.4.1.2.1.3", "Patient Root Query/Retrieve Information Model - GET", "PatientRootQueryRetrieveInformationModelGet", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid PatientRootQueryRetrieveInformationModelGet => Registry.All[343];
 
     /// <summary>1.2.840.10008.5.1.4.1.2.2.1: Study Root Query/Retrieve Information Model - FIND (SOP Class).</summary>
-    public static readonly DicomUid StudyRootQueryRetrieveInformationModelFind = new("1.2.840.10008.5.1.4.1.2.2.1", "Study Root Query/Retrieve Information Model - FIND", "StudyRootQueryRetrieveInformationModelFind", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid StudyRootQueryRetrieveInformationModelFind => Registry.All[344];
 
     /// <summary>1.2.840.10008.5.1.4.1.2.2.2: Study Root Query/Retrieve Information Model - MOVE (SOP Class).</summary>
-    public static readonly DicomUid StudyRootQueryRetrieveInformationModelMove = new("1.2.840.10008.5.1.4.1.2.2.2", "Study Root Query/Retrieve Information Model - MOVE", "StudyRootQueryRetrieveInformationModelMove", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid StudyRootQueryRetrieveInformationModelMove => Registry.All[345];
 
     /// <summary>1.2.840.10008.5.1.4.1.2.2.3: Study Root Query/Retrieve Information Model - GET (SOP Class).</summary>
-    public static readonly DicomUid StudyRootQueryRetrieveInformationModelGet = new("1.2.840.10008.5.1.4.1.2.2.3", "Study Root Query/Retrieve Information Model - GET", "StudyRootQueryRetrieveInformationModelGet", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid StudyRootQueryRetrieveInformationModelGet => Registry.All[346];
 
     /// <summary>1.2.840.10008.5.1.4.1.2.3.1: Patient/Study Only Query/Retrieve Information Model - FIND (SOP Class, retired).</summary>
-    public static readonly DicomUid PatientStudyOnlyQueryRetrieveInformationModelFind = new("1.2.840.10008.5.1.4.1.2.3.1", "Patient/Study Only Query/Retrieve Information Model - FIND", "PatientStudyOnlyQueryRetrieveInformationModelFind", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid PatientStudyOnlyQueryRetrieveInformationModelFind => Registry.All[347];
 
     /// <summary>1.2.840.10008.5.1.4.1.2.3.2: Patient/Study Only Query/Retrieve Information Model - MOVE (SOP Class, retired).</summary>
-    public static readonly DicomUid PatientStudyOnlyQueryRetrieveInformationModelMove = new("1.2.840.10008.5.1.4.1.2.3.2", "Patient/Study Only Query/Retrieve Information Model - MOVE", "PatientStudyOnlyQueryRetrieveInformationModelMove", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid PatientStudyOnlyQueryRetrieveInformationModelMove => Registry.All[348];
 
     /// <summary>1.2.840.10008.5.1.4.1.2.3.3: Patient/Study Only Query/Retrieve Information Model - GET (SOP Class, retired).</summary>
-    public static readonly DicomUid PatientStudyOnlyQueryRetrieveInformationModelGet = new("1.2.840.10008.5.1.4.1.2.3.3", "Patient/Study Only Query/Retrieve Information Model - GET", "PatientStudyOnlyQueryRetrieveInformationModelGet", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid PatientStudyOnlyQueryRetrieveInformationModelGet => Registry.All[349];
 
     /// <summary>1.2.840.10008.5.1.4.1.2.4.2: Composite Instance Root Retrieve - MOVE (SOP Class).</summary>
-    public static readonly DicomUid CompositeInstanceRootRetrieveMove = new("1.2.840.10008.5.1.4.1.2.4.2", "Composite Instance Root Retrieve - MOVE", "CompositeInstanceRootRetrieveMove", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid CompositeInstanceRootRetrieveMove => Registry.All[350];
 
     /// <summary>1.2.840.10008.5.1.4.1.2.4.3: Composite Instance Root Retrieve - GET (SOP Class).</summary>
-    public static readonly DicomUid CompositeInstanceRootRetrieveGet = new("1.2.840.10008.5.1.4.1.2.4.3", "Composite Instance Root Retrieve - GET", "CompositeInstanceRootRetrieveGet", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid CompositeInstanceRootRetrieveGet => Registry.All[351];
 
     /// <summary>1.2.840.10008.5.1.4.1.2.5.3: Composite Instance Retrieve Without Bulk Data - GET (SOP Class).</summary>
-    public static readonly DicomUid CompositeInstanceRetrieveWithoutBulkDataGet = new("1.2.840.10008.5.1.4.1.2.5.3", "Composite Instance Retrieve Without Bulk Data - GET", "CompositeInstanceRetrieveWithoutBulkDataGet", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid CompositeInstanceRetrieveWithoutBulkDataGet => Registry.All[352];
 
     /// <summary>1.2.840.10008.5.1.4.20.1: Defined Procedure Protocol Information Model - FIND (SOP Class).</summary>
-    public static readonly DicomUid DefinedProcedureProtocolInformationModelFind = new("1.2.840.10008.5.1.4.20.1", "Defined Procedure Protocol Information Model - FIND", "DefinedProcedureProtocolInformationModelFind", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DefinedProcedureProtocolInformationModelFind => Registry.All[353];
 
     /// <summary>1.2.840.10008.5.1.4.20.2: Defined Procedure Protocol Information Model - MOVE (SOP Class).</summary>
-    public static readonly DicomUid DefinedProcedureProtocolInformationModelMove = new("1.2.840.10008.5.1.4.20.2", "Defined Procedure Protocol Information Model - MOVE", "DefinedProcedureProtocolInformationModelMove", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DefinedProcedureProtocolInformationModelMove => Registry.All[354];
 
     /// <summary>1.2.840.10008.5.1.4.20.3: Defined Procedure Protocol Information Model - GET (SOP Class).</summary>
-    public static readonly DicomUid DefinedProcedureProtocolInformationModelGet = new("1.2.840.10008.5.1.4.20.3", "Defined Procedure Protocol Information Model - GET", "DefinedProcedureProtocolInformationModelGet", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid DefinedProcedureProtocolInformationModelGet => Registry.All[355];
 
     /// <summary>1.2.840.10008.5.1.4.31: Modality Worklist Information Model - FIND (SOP Class).</summary>
-    public static readonly DicomUid ModalityWorklistInformationModelFind = new("1.2.840.10008.5.1.4.31", "Modality Worklist Information Model - FIND", "ModalityWorklistInformationModelFind", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ModalityWorklistInformationModelFind => Registry.All[356];
 
     /// <summary>1.2.840.10008.5.1.4.32: General Purpose Worklist Management Meta SOP Class (Meta SOP Class, retired).</summary>
-    public static readonly DicomUid GeneralPurposeWorklistManagementMeta = new("1.2.840.10008.5.1.4.32", "General Purpose Worklist Management Meta SOP Class", "GeneralPurposeWorklistManagementMeta", DicomUidType.MetaSopClass, isRetired: true);
+    public static DicomUid GeneralPurposeWorklistManagementMeta => Registry.All[357];
 
     /// <summary>1.2.840.10008.5.1.4.32.1: General Purpose Worklist Information Model - FIND (SOP Class, retired).</summary>
-    public static readonly DicomUid GeneralPurposeWorklistInformationModelFind = new("1.2.840.10008.5.1.4.32.1", "General Purpose Worklist Information Model - FIND", "GeneralPurposeWorklistInformationModelFind", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid GeneralPurposeWorklistInformationModelFind => Registry.All[358];
 
     /// <summary>1.2.840.10008.5.1.4.32.2: General Purpose Scheduled Procedure Step SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid GeneralPurposeScheduledProcedureStep = new("1.2.840.10008.5.1.4.32.2", "General Purpose Scheduled Procedure Step SOP Class", "GeneralPurposeScheduledProcedureStep", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid GeneralPurposeScheduledProcedureStep => Registry.All[359];
 
     /// <summary>1.2.840.10008.5.1.4.32.3: General Purpose Performed Procedure Step SOP Class (SOP Class, retired).</summary>
-    public static readonly DicomUid GeneralPurposePerformedProcedureStep = new("1.2.840.10008.5.1.4.32.3", "General Purpose Performed Procedure Step SOP Class", "GeneralPurposePerformedProcedureStep", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid GeneralPurposePerformedProcedureStep => Registry.All[360];
 
     /// <summary>1.2.840.10008.5.1.4.33: Instance Availability Notification SOP Class (SOP Class).</summary>
-    public static readonly DicomUid InstanceAvailabilityNotification = new("1.2.840.10008.5.1.4.33", "Instance Availability Notification SOP Class", "InstanceAvailabilityNotification", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid InstanceAvailabilityNotification => Registry.All[361];
 
     /// <summary>1.2.840.10008.5.1.4.34.1: RT Beams Delivery Instruction Storage - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid RTBeamsDeliveryInstructionStorageTrial = new("1.2.840.10008.5.1.4.34.1", "RT Beams Delivery Instruction Storage - Trial", "RTBeamsDeliveryInstructionStorageTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid RTBeamsDeliveryInstructionStorageTrial => Registry.All[362];
 
     /// <summary>1.2.840.10008.5.1.4.34.2: RT Conventional Machine Verification - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid RTConventionalMachineVerificationTrial = new("1.2.840.10008.5.1.4.34.2", "RT Conventional Machine Verification - Trial", "RTConventionalMachineVerificationTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid RTConventionalMachineVerificationTrial => Registry.All[363];
 
     /// <summary>1.2.840.10008.5.1.4.34.3: RT Ion Machine Verification - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid RTIonMachineVerificationTrial = new("1.2.840.10008.5.1.4.34.3", "RT Ion Machine Verification - Trial", "RTIonMachineVerificationTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid RTIonMachineVerificationTrial => Registry.All[364];
 
     /// <summary>1.2.840.10008.5.1.4.34.4: Unified Worklist and Procedure Step Service Class - Trial (Service Class, retired).</summary>
-    public static readonly DicomUid UnifiedWorklistAndProcedureStepTrial = new("1.2.840.10008.5.1.4.34.4", "Unified Worklist and Procedure Step Service Class - Trial", "UnifiedWorklistAndProcedureStepTrial", DicomUidType.ServiceClass, isRetired: true);
+    public static DicomUid UnifiedWorklistAndProcedureStepTrial => Registry.All[365];
 
     /// <summary>1.2.840.10008.5.1.4.34.4.1: Unified Procedure Step - Push SOP Class - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid UnifiedProcedureStepPushTrial = new("1.2.840.10008.5.1.4.34.4.1", "Unified Procedure Step - Push SOP Class - Trial", "UnifiedProcedureStepPushTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid UnifiedProcedureStepPushTrial => Registry.All[366];
 
     /// <summary>1.2.840.10008.5.1.4.34.4.2: Unified Procedure Step - Watch SOP Class - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid UnifiedProcedureStepWatchTrial = new("1.2.840.10008.5.1.4.34.4.2", "Unified Procedure Step - Watch SOP Class - Trial", "UnifiedProcedureStepWatchTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid UnifiedProcedureStepWatchTrial => Registry.All[367];
 
     /// <summary>1.2.840.10008.5.1.4.34.4.3: Unified Procedure Step - Pull SOP Class - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid UnifiedProcedureStepPullTrial = new("1.2.840.10008.5.1.4.34.4.3", "Unified Procedure Step - Pull SOP Class - Trial", "UnifiedProcedureStepPullTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid UnifiedProcedureStepPullTrial => Registry.All[368];
 
     /// <summary>1.2.840.10008.5.1.4.34.4.4: Unified Procedure Step - Event SOP Class - Trial (SOP Class, retired).</summary>
-    public static readonly DicomUid UnifiedProcedureStepEventTrial = new("1.2.840.10008.5.1.4.34.4.4", "Unified Procedure Step - Event SOP Class - Trial", "UnifiedProcedureStepEventTrial", DicomUidType.SopClass, isRetired: true);
+    public static DicomUid UnifiedProcedureStepEventTrial => Registry.All[369];
 
     /// <summary>1.2.840.10008.5.1.4.34.5: UPS Global Subscription SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid UPSGlobalSubscriptionInstance = new("1.2.840.10008.5.1.4.34.5", "UPS Global Subscription SOP Instance", "UPSGlobalSubscriptionInstance", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid UPSGlobalSubscriptionInstance => Registry.All[370];
 
     /// <summary>1.2.840.10008.5.1.4.34.5.1: UPS Filtered Global Subscription SOP Instance (Well-known SOP Instance).</summary>
-    public static readonly DicomUid UPSFilteredGlobalSubscriptionInstance = new("1.2.840.10008.5.1.4.34.5.1", "UPS Filtered Global Subscription SOP Instance", "UPSFilteredGlobalSubscriptionInstance", DicomUidType.WellKnownSopInstance, isRetired: false);
+    public static DicomUid UPSFilteredGlobalSubscriptionInstance => Registry.All[371];
 
     /// <summary>1.2.840.10008.5.1.4.34.6: Unified Worklist and Procedure Step Service Class (Service Class).</summary>
-    public static readonly DicomUid UnifiedWorklistAndProcedureStep = new("1.2.840.10008.5.1.4.34.6", "Unified Worklist and Procedure Step Service Class", "UnifiedWorklistAndProcedureStep", DicomUidType.ServiceClass, isRetired: false);
+    public static DicomUid UnifiedWorklistAndProcedureStep => Registry.All[372];
 
     /// <summary>1.2.840.10008.5.1.4.34.6.1: Unified Procedure Step - Push SOP Class (SOP Class).</summary>
-    public static readonly DicomUid UnifiedProcedureStepPush = new("1.2.840.10008.5.1.4.34.6.1", "Unified Procedure Step - Push SOP Class", "UnifiedProcedureStepPush", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid UnifiedProcedureStepPush => Registry.All[373];
 
     /// <summary>1.2.840.10008.5.1.4.34.6.2: Unified Procedure Step - Watch SOP Class (SOP Class).</summary>
-    public static readonly DicomUid UnifiedProcedureStepWatch = new("1.2.840.10008.5.1.4.34.6.2", "Unified Procedure Step - Watch SOP Class", "UnifiedProcedureStepWatch", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid UnifiedProcedureStepWatch => Registry.All[374];
 
     /// <summary>1.2.840.10008.5.1.4.34.6.3: Unified Procedure Step - Pull SOP Class (SOP Class).</summary>
-    public static readonly DicomUid UnifiedProcedureStepPull = new("1.2.840.10008.5.1.4.34.6.3", "Unified Procedure Step - Pull SOP Class", "UnifiedProcedureStepPull", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid UnifiedProcedureStepPull => Registry.All[375];
 
     /// <summary>1.2.840.10008.5.1.4.34.6.4: Unified Procedure Step - Event SOP Class (SOP Class).</summary>
-    public static readonly DicomUid UnifiedProcedureStepEvent = new("1.2.840.10008.5.1.4.34.6.4", "Unified Procedure Step - Event SOP Class", "UnifiedProcedureStepEvent", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid UnifiedProcedureStepEvent => Registry.All[376];
 
     /// <summary>1.2.840.10008.5.1.4.34.6.5: Unified Procedure Step - Query SOP Class (SOP Class).</summary>
-    public static readonly DicomUid UnifiedProcedureStepQuery = new("1.2.840.10008.5.1.4.34.6.5", "Unified Procedure Step - Query SOP Class", "UnifiedProcedureStepQuery", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid UnifiedProcedureStepQuery => Registry.All[377];
 
     /// <summary>1.2.840.10008.5.1.4.34.7: RT Beams Delivery Instruction Storage (SOP Class).</summary>
-    public static readonly DicomUid RTBeamsDeliveryInstructionStorage = new("1.2.840.10008.5.1.4.34.7", "RT Beams Delivery Instruction Storage", "RTBeamsDeliveryInstructionStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTBeamsDeliveryInstructionStorage => Registry.All[378];
 
     /// <summary>1.2.840.10008.5.1.4.34.8: RT Conventional Machine Verification (SOP Class).</summary>
-    public static readonly DicomUid RTConventionalMachineVerification = new("1.2.840.10008.5.1.4.34.8", "RT Conventional Machine Verification", "RTConventionalMachineVerification", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTConventionalMachineVerification => Registry.All[379];
 
     /// <summary>1.2.840.10008.5.1.4.34.9: RT Ion Machine Verification (SOP Class).</summary>
-    public static readonly DicomUid RTIonMachineVerification = new("1.2.840.10008.5.1.4.34.9", "RT Ion Machine Verification", "RTIonMachineVerification", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTIonMachineVerification => Registry.All[380];
 
     /// <summary>1.2.840.10008.5.1.4.34.10: RT Brachy Application Setup Delivery Instruction Storage (SOP Class).</summary>
-    public static readonly DicomUid RTBrachyApplicationSetupDeliveryInstructionStorage = new("1.2.840.10008.5.1.4.34.10", "RT Brachy Application Setup Delivery Instruction Storage", "RTBrachyApplicationSetupDeliveryInstructionStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RTBrachyApplicationSetupDeliveryInstructionStorage => Registry.All[381];
 
     /// <summary>1.2.840.10008.5.1.4.37.1: General Relevant Patient Information Query (SOP Class).</summary>
-    public static readonly DicomUid GeneralRelevantPatientInformationQuery = new("1.2.840.10008.5.1.4.37.1", "General Relevant Patient Information Query", "GeneralRelevantPatientInformationQuery", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid GeneralRelevantPatientInformationQuery => Registry.All[382];
 
     /// <summary>1.2.840.10008.5.1.4.37.2: Breast Imaging Relevant Patient Information Query (SOP Class).</summary>
-    public static readonly DicomUid BreastImagingRelevantPatientInformationQuery = new("1.2.840.10008.5.1.4.37.2", "Breast Imaging Relevant Patient Information Query", "BreastImagingRelevantPatientInformationQuery", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid BreastImagingRelevantPatientInformationQuery => Registry.All[383];
 
     /// <summary>1.2.840.10008.5.1.4.37.3: Cardiac Relevant Patient Information Query (SOP Class).</summary>
-    public static readonly DicomUid CardiacRelevantPatientInformationQuery = new("1.2.840.10008.5.1.4.37.3", "Cardiac Relevant Patient Information Query", "CardiacRelevantPatientInformationQuery", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid CardiacRelevantPatientInformationQuery => Registry.All[384];
 
     /// <summary>1.2.840.10008.5.1.4.38.1: Hanging Protocol Storage (SOP Class).</summary>
-    public static readonly DicomUid HangingProtocolStorage = new("1.2.840.10008.5.1.4.38.1", "Hanging Protocol Storage", "HangingProtocolStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid HangingProtocolStorage => Registry.All[385];
 
     /// <summary>1.2.840.10008.5.1.4.38.2: Hanging Protocol Information Model - FIND (SOP Class).</summary>
-    public static readonly DicomUid HangingProtocolInformationModelFind = new("1.2.840.10008.5.1.4.38.2", "Hanging Protocol Information Model - FIND", "HangingProtocolInformationModelFind", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid HangingProtocolInformationModelFind => Registry.All[386];
 
     /// <summary>1.2.840.10008.5.1.4.38.3: Hanging Protocol Information Model - MOVE (SOP Class).</summary>
-    public static readonly DicomUid HangingProtocolInformationModelMove = new("1.2.840.10008.5.1.4.38.3", "Hanging Protocol Information Model - MOVE", "HangingProtocolInformationModelMove", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid HangingProtocolInformationModelMove => Registry.All[387];
 
     /// <summary>1.2.840.10008.5.1.4.38.4: Hanging Protocol Information Model - GET (SOP Class).</summary>
-    public static readonly DicomUid HangingProtocolInformationModelGet = new("1.2.840.10008.5.1.4.38.4", "Hanging Protocol Information Model - GET", "HangingProtocolInformationModelGet", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid HangingProtocolInformationModelGet => Registry.All[388];
 
     /// <summary>1.2.840.10008.5.1.4.39.1: Color Palette Storage (SOP Class).</summary>
-    public static readonly DicomUid ColorPaletteStorage = new("1.2.840.10008.5.1.4.39.1", "Color Palette Storage", "ColorPaletteStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ColorPaletteStorage => Registry.All[389];
 
     /// <summary>1.2.840.10008.5.1.4.39.2: Color Palette Query/Retrieve Information Model - FIND (SOP Class).</summary>
-    public static readonly DicomUid ColorPaletteQueryRetrieveInformationModelFind = new("1.2.840.10008.5.1.4.39.2", "Color Palette Query/Retrieve Information Model - FIND", "ColorPaletteQueryRetrieveInformationModelFind", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ColorPaletteQueryRetrieveInformationModelFind => Registry.All[390];
 
     /// <summary>1.2.840.10008.5.1.4.39.3: Color Palette Query/Retrieve Information Model - MOVE (SOP Class).</summary>
-    public static readonly DicomUid ColorPaletteQueryRetrieveInformationModelMove = new("1.2.840.10008.5.1.4.39.3", "Color Palette Query/Retrieve Information Model - MOVE", "ColorPaletteQueryRetrieveInformationModelMove", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ColorPaletteQueryRetrieveInformationModelMove => Registry.All[391];
 
     /// <summary>1.2.840.10008.5.1.4.39.4: Color Palette Query/Retrieve Information Model - GET (SOP Class).</summary>
-    public static readonly DicomUid ColorPaletteQueryRetrieveInformationModelGet = new("1.2.840.10008.5.1.4.39.4", "Color Palette Query/Retrieve Information Model - GET", "ColorPaletteQueryRetrieveInformationModelGet", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ColorPaletteQueryRetrieveInformationModelGet => Registry.All[392];
 
     /// <summary>1.2.840.10008.5.1.4.41: Product Characteristics Query SOP Class (SOP Class).</summary>
-    public static readonly DicomUid ProductCharacteristicsQuery = new("1.2.840.10008.5.1.4.41", "Product Characteristics Query SOP Class", "ProductCharacteristicsQuery", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ProductCharacteristicsQuery => Registry.All[393];
 
     /// <summary>1.2.840.10008.5.1.4.42: Substance Approval Query SOP Class (SOP Class).</summary>
-    public static readonly DicomUid SubstanceApprovalQuery = new("1.2.840.10008.5.1.4.42", "Substance Approval Query SOP Class", "SubstanceApprovalQuery", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid SubstanceApprovalQuery => Registry.All[394];
 
     /// <summary>1.2.840.10008.5.1.4.43.1: Generic Implant Template Storage (SOP Class).</summary>
-    public static readonly DicomUid GenericImplantTemplateStorage = new("1.2.840.10008.5.1.4.43.1", "Generic Implant Template Storage", "GenericImplantTemplateStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid GenericImplantTemplateStorage => Registry.All[395];
 
     /// <summary>1.2.840.10008.5.1.4.43.2: Generic Implant Template Information Model - FIND (SOP Class).</summary>
-    public static readonly DicomUid GenericImplantTemplateInformationModelFind = new("1.2.840.10008.5.1.4.43.2", "Generic Implant Template Information Model - FIND", "GenericImplantTemplateInformationModelFind", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid GenericImplantTemplateInformationModelFind => Registry.All[396];
 
     /// <summary>1.2.840.10008.5.1.4.43.3: Generic Implant Template Information Model - MOVE (SOP Class).</summary>
-    public static readonly DicomUid GenericImplantTemplateInformationModelMove = new("1.2.840.10008.5.1.4.43.3", "Generic Implant Template Information Model - MOVE", "GenericImplantTemplateInformationModelMove", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid GenericImplantTemplateInformationModelMove => Registry.All[397];
 
     /// <summary>1.2.840.10008.5.1.4.43.4: Generic Implant Template Information Model - GET (SOP Class).</summary>
-    public static readonly DicomUid GenericImplantTemplateInformationModelGet = new("1.2.840.10008.5.1.4.43.4", "Generic Implant Template Information Model - GET", "GenericImplantTemplateInformationModelGet", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid GenericImplantTemplateInformationModelGet => Registry.All[398];
 
     /// <summary>1.2.840.10008.5.1.4.44.1: Implant Assembly Template Storage (SOP Class).</summary>
-    public static readonly DicomUid ImplantAssemblyTemplateStorage = new("1.2.840.10008.5.1.4.44.1", "Implant Assembly Template Storage", "ImplantAssemblyTemplateStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ImplantAssemblyTemplateStorage => Registry.All[399];
 
     /// <summary>1.2.840.10008.5.1.4.44.2: Implant Assembly Template Information Model - FIND (SOP Class).</summary>
-    public static readonly DicomUid ImplantAssemblyTemplateInformationModelFind = new("1.2.840.10008.5.1.4.44.2", "Implant Assembly Template Information Model - FIND", "ImplantAssemblyTemplateInformationModelFind", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ImplantAssemblyTemplateInformationModelFind => Registry.All[400];
 
     /// <summary>1.2.840.10008.5.1.4.44.3: Implant Assembly Template Information Model - MOVE (SOP Class).</summary>
-    public static readonly DicomUid ImplantAssemblyTemplateInformationModelMove = new("1.2.840.10008.5.1.4.44.3", "Implant Assembly Template Information Model - MOVE", "ImplantAssemblyTemplateInformationModelMove", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ImplantAssemblyTemplateInformationModelMove => Registry.All[401];
 
     /// <summary>1.2.840.10008.5.1.4.44.4: Implant Assembly Template Information Model - GET (SOP Class).</summary>
-    public static readonly DicomUid ImplantAssemblyTemplateInformationModelGet = new("1.2.840.10008.5.1.4.44.4", "Implant Assembly Template Information Model - GET", "ImplantAssemblyTemplateInformationModelGet", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ImplantAssemblyTemplateInformationModelGet => Registry.All[402];
 
     /// <summary>1.2.840.10008.5.1.4.45.1: Implant Template Group Storage (SOP Class).</summary>
-    public static readonly DicomUid ImplantTemplateGroupStorage = new("1.2.840.10008.5.1.4.45.1", "Implant Template Group Storage", "ImplantTemplateGroupStorage", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ImplantTemplateGroupStorage => Registry.All[403];
 
     /// <summary>1.2.840.10008.5.1.4.45.2: Implant Template Group Information Model - FIND (SOP Class).</summary>
-    public static readonly DicomUid ImplantTemplateGroupInformationModelFind = new("1.2.840.10008.5.1.4.45.2", "Implant Template Group Information Model - FIND", "ImplantTemplateGroupInformationModelFind", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ImplantTemplateGroupInformationModelFind => Registry.All[404];
 
     /// <summary>1.2.840.10008.5.1.4.45.3: Implant Template Group Information Model - MOVE (SOP Class).</summary>
-    public static readonly DicomUid ImplantTemplateGroupInformationModelMove = new("1.2.840.10008.5.1.4.45.3", "Implant Template Group Information Model - MOVE", "ImplantTemplateGroupInformationModelMove", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ImplantTemplateGroupInformationModelMove => Registry.All[405];
 
     /// <summary>1.2.840.10008.5.1.4.45.4: Implant Template Group Information Model - GET (SOP Class).</summary>
-    public static readonly DicomUid ImplantTemplateGroupInformationModelGet = new("1.2.840.10008.5.1.4.45.4", "Implant Template Group Information Model - GET", "ImplantTemplateGroupInformationModelGet", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid ImplantTemplateGroupInformationModelGet => Registry.All[406];
 
     /// <summary>1.2.840.10008.7.1.1: Native DICOM Model (Application Hosting Model).</summary>
-    public static readonly DicomUid NativeDICOMModel = new("1.2.840.10008.7.1.1", "Native DICOM Model", "NativeDICOMModel", DicomUidType.ApplicationHostingModel, isRetired: false);
+    public static DicomUid NativeDICOMModel => Registry.All[407];
 
     /// <summary>1.2.840.10008.7.1.2: Abstract Multi-Dimensional Image Model (Application Hosting Model).</summary>
-    public static readonly DicomUid AbstractMultiDimensionalImageModel = new("1.2.840.10008.7.1.2", "Abstract Multi-Dimensional Image Model", "AbstractMultiDimensionalImageModel", DicomUidType.ApplicationHostingModel, isRetired: false);
+    public static DicomUid AbstractMultiDimensionalImageModel => Registry.All[408];
 
     /// <summary>1.2.840.10008.8.1.1: DICOM Content Mapping Resource (Mapping Resource).</summary>
-    public static readonly DicomUid DICOMContentMappingResource = new("1.2.840.10008.8.1.1", "DICOM Content Mapping Resource", "DICOMContentMappingResource", DicomUidType.MappingResource, isRetired: false);
+    public static DicomUid DICOMContentMappingResource => Registry.All[409];
 
     /// <summary>1.2.840.10008.10.1: Video Endoscopic Image Real-Time Communication (SOP Class).</summary>
-    public static readonly DicomUid VideoEndoscopicImageRealTimeCommunication = new("1.2.840.10008.10.1", "Video Endoscopic Image Real-Time Communication", "VideoEndoscopicImageRealTimeCommunication", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid VideoEndoscopicImageRealTimeCommunication => Registry.All[410];
 
     /// <summary>1.2.840.10008.10.2: Video Photographic Image Real-Time Communication (SOP Class).</summary>
-    public static readonly DicomUid VideoPhotographicImageRealTimeCommunication = new("1.2.840.10008.10.2", "Video Photographic Image Real-Time Communication", "VideoPhotographicImageRealTimeCommunication", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid VideoPhotographicImageRealTimeCommunication => Registry.All[411];
 
     /// <summary>1.2.840.10008.10.3: Audio Waveform Real-Time Communication (SOP Class).</summary>
-    public static readonly DicomUid AudioWaveformRealTimeCommunication = new("1.2.840.10008.10.3", "Audio Waveform Real-Time Communication", "AudioWaveformRealTimeCommunication", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid AudioWaveformRealTimeCommunication => Registry.All[412];
 
     /// <summary>1.2.840.10008.10.4: Rendition Selection Document Real-Time Communication (SOP Class).</summary>
-    public static readonly DicomUid RenditionSelectionDocumentRealTimeCommunication = new("1.2.840.10008.10.4", "Rendition Selection Document Real-Time Communication", "RenditionSelectionDocumentRealTimeCommunication", DicomUidType.SopClass, isRetired: false);
+    public static DicomUid RenditionSelectionDocumentRealTimeCommunication => Registry.All[413];
 
     /// <summary>1.2.840.10008.15.0.3.1: dicomDeviceName (LDAP OID).</summary>
-    public static readonly DicomUid DicomDeviceName = new("1.2.840.10008.15.0.3.1", "dicomDeviceName", "dicomDeviceName", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomDeviceName => Registry.All[414];
 
     /// <summary>1.2.840.10008.15.0.3.2: dicomDescription (LDAP OID).</summary>
-    public static readonly DicomUid DicomDescription = new("1.2.840.10008.15.0.3.2", "dicomDescription", "dicomDescription", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomDescription => Registry.All[415];
 
     /// <summary>1.2.840.10008.15.0.3.3: dicomManufacturer (LDAP OID).</summary>
-    public static readonly DicomUid DicomManufacturer = new("1.2.840.10008.15.0.3.3", "dicomManufacturer", "dicomManufacturer", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomManufacturer => Registry.All[416];
 
     /// <summary>1.2.840.10008.15.0.3.4: dicomManufacturerModelName (LDAP OID).</summary>
-    public static readonly DicomUid DicomManufacturerModelName = new("1.2.840.10008.15.0.3.4", "dicomManufacturerModelName", "dicomManufacturerModelName", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomManufacturerModelName => Registry.All[417];
 
     /// <summary>1.2.840.10008.15.0.3.5: dicomSoftwareVersion (LDAP OID).</summary>
-    public static readonly DicomUid DicomSoftwareVersion = new("1.2.840.10008.15.0.3.5", "dicomSoftwareVersion", "dicomSoftwareVersion", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomSoftwareVersion => Registry.All[418];
 
     /// <summary>1.2.840.10008.15.0.3.6: dicomVendorData (LDAP OID).</summary>
-    public static readonly DicomUid DicomVendorData = new("1.2.840.10008.15.0.3.6", "dicomVendorData", "dicomVendorData", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomVendorData => Registry.All[419];
 
     /// <summary>1.2.840.10008.15.0.3.7: dicomAETitle (LDAP OID).</summary>
-    public static readonly DicomUid DicomAETitle = new("1.2.840.10008.15.0.3.7", "dicomAETitle", "dicomAETitle", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomAETitle => Registry.All[420];
 
     /// <summary>1.2.840.10008.15.0.3.8: dicomNetworkConnectionReference (LDAP OID).</summary>
-    public static readonly DicomUid DicomNetworkConnectionReference = new("1.2.840.10008.15.0.3.8", "dicomNetworkConnectionReference", "dicomNetworkConnectionReference", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomNetworkConnectionReference => Registry.All[421];
 
     /// <summary>1.2.840.10008.15.0.3.9: dicomApplicationCluster (LDAP OID).</summary>
-    public static readonly DicomUid DicomApplicationCluster = new("1.2.840.10008.15.0.3.9", "dicomApplicationCluster", "dicomApplicationCluster", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomApplicationCluster => Registry.All[422];
 
     /// <summary>1.2.840.10008.15.0.3.10: dicomAssociationInitiator (LDAP OID).</summary>
-    public static readonly DicomUid DicomAssociationInitiator = new("1.2.840.10008.15.0.3.10", "dicomAssociationInitiator", "dicomAssociationInitiator", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomAssociationInitiator => Registry.All[423];
 
     /// <summary>1.2.840.10008.15.0.3.11: dicomAssociationAcceptor (LDAP OID).</summary>
-    public static readonly DicomUid DicomAssociationAcceptor = new("1.2.840.10008.15.0.3.11", "dicomAssociationAcceptor", "dicomAssociationAcceptor", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomAssociationAcceptor => Registry.All[424];
 
     /// <summary>1.2.840.10008.15.0.3.12: dicomHostname (LDAP OID).</summary>
-    public static readonly DicomUid DicomHostname = new("1.2.840.10008.15.0.3.12", "dicomHostname", "dicomHostname", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomHostname => Registry.All[425];
 
     /// <summary>1.2.840.10008.15.0.3.13: dicomPort (LDAP OID).</summary>
-    public static readonly DicomUid DicomPort = new("1.2.840.10008.15.0.3.13", "dicomPort", "dicomPort", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomPort => Registry.All[426];
 
     /// <summary>1.2.840.10008.15.0.3.14: dicomSOPClass (LDAP OID).</summary>
-    public static readonly DicomUid DicomSOPClass = new("1.2.840.10008.15.0.3.14", "dicomSOPClass", "dicomSOPClass", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomSOPClass => Registry.All[427];
 
     /// <summary>1.2.840.10008.15.0.3.15: dicomTransferRole (LDAP OID).</summary>
-    public static readonly DicomUid DicomTransferRole = new("1.2.840.10008.15.0.3.15", "dicomTransferRole", "dicomTransferRole", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomTransferRole => Registry.All[428];
 
     /// <summary>1.2.840.10008.15.0.3.16: dicomTransferSyntax (LDAP OID).</summary>
-    public static readonly DicomUid DicomTransferSyntax = new("1.2.840.10008.15.0.3.16", "dicomTransferSyntax", "dicomTransferSyntax", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomTransferSyntax => Registry.All[429];
 
     /// <summary>1.2.840.10008.15.0.3.17: dicomPrimaryDeviceType (LDAP OID).</summary>
-    public static readonly DicomUid DicomPrimaryDeviceType = new("1.2.840.10008.15.0.3.17", "dicomPrimaryDeviceType", "dicomPrimaryDeviceType", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomPrimaryDeviceType => Registry.All[430];
 
     /// <summary>1.2.840.10008.15.0.3.18: dicomRelatedDeviceReference (LDAP OID).</summary>
-    public static readonly DicomUid DicomRelatedDeviceReference = new("1.2.840.10008.15.0.3.18", "dicomRelatedDeviceReference", "dicomRelatedDeviceReference", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomRelatedDeviceReference => Registry.All[431];
 
     /// <summary>1.2.840.10008.15.0.3.19: dicomPreferredCalledAETitle (LDAP OID).</summary>
-    public static readonly DicomUid DicomPreferredCalledAETitle = new("1.2.840.10008.15.0.3.19", "dicomPreferredCalledAETitle", "dicomPreferredCalledAETitle", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomPreferredCalledAETitle => Registry.All[432];
 
     /// <summary>1.2.840.10008.15.0.3.20: dicomTLSCyphersuite (LDAP OID).</summary>
-    public static readonly DicomUid DicomTLSCyphersuite = new("1.2.840.10008.15.0.3.20", "dicomTLSCyphersuite", "dicomTLSCyphersuite", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomTLSCyphersuite => Registry.All[433];
 
     /// <summary>1.2.840.10008.15.0.3.21: dicomAuthorizedNodeCertificateReference (LDAP OID).</summary>
-    public static readonly DicomUid DicomAuthorizedNodeCertificateReference = new("1.2.840.10008.15.0.3.21", "dicomAuthorizedNodeCertificateReference", "dicomAuthorizedNodeCertificateReference", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomAuthorizedNodeCertificateReference => Registry.All[434];
 
     /// <summary>1.2.840.10008.15.0.3.22: dicomThisNodeCertificateReference (LDAP OID).</summary>
-    public static readonly DicomUid DicomThisNodeCertificateReference = new("1.2.840.10008.15.0.3.22", "dicomThisNodeCertificateReference", "dicomThisNodeCertificateReference", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomThisNodeCertificateReference => Registry.All[435];
 
     /// <summary>1.2.840.10008.15.0.3.23: dicomInstalled (LDAP OID).</summary>
-    public static readonly DicomUid DicomInstalled = new("1.2.840.10008.15.0.3.23", "dicomInstalled", "dicomInstalled", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomInstalled => Registry.All[436];
 
     /// <summary>1.2.840.10008.15.0.3.24: dicomStationName (LDAP OID).</summary>
-    public static readonly DicomUid DicomStationName = new("1.2.840.10008.15.0.3.24", "dicomStationName", "dicomStationName", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomStationName => Registry.All[437];
 
     /// <summary>1.2.840.10008.15.0.3.25: dicomDeviceSerialNumber (LDAP OID).</summary>
-    public static readonly DicomUid DicomDeviceSerialNumber = new("1.2.840.10008.15.0.3.25", "dicomDeviceSerialNumber", "dicomDeviceSerialNumber", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomDeviceSerialNumber => Registry.All[438];
 
     /// <summary>1.2.840.10008.15.0.3.26: dicomInstitutionName (LDAP OID).</summary>
-    public static readonly DicomUid DicomInstitutionName = new("1.2.840.10008.15.0.3.26", "dicomInstitutionName", "dicomInstitutionName", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomInstitutionName => Registry.All[439];
 
     /// <summary>1.2.840.10008.15.0.3.27: dicomInstitutionAddress (LDAP OID).</summary>
-    public static readonly DicomUid DicomInstitutionAddress = new("1.2.840.10008.15.0.3.27", "dicomInstitutionAddress", "dicomInstitutionAddress", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomInstitutionAddress => Registry.All[440];
 
     /// <summary>1.2.840.10008.15.0.3.28: dicomInstitutionDepartmentName (LDAP OID).</summary>
-    public static readonly DicomUid DicomInstitutionDepartmentName = new("1.2.840.10008.15.0.3.28", "dicomInstitutionDepartmentName", "dicomInstitutionDepartmentName", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomInstitutionDepartmentName => Registry.All[441];
 
     /// <summary>1.2.840.10008.15.0.3.29: dicomIssuerOfPatientID (LDAP OID).</summary>
-    public static readonly DicomUid DicomIssuerOfPatientID = new("1.2.840.10008.15.0.3.29", "dicomIssuerOfPatientID", "dicomIssuerOfPatientID", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomIssuerOfPatientID => Registry.All[442];
 
     /// <summary>1.2.840.10008.15.0.3.30: dicomPreferredCallingAETitle (LDAP OID).</summary>
-    public static readonly DicomUid DicomPreferredCallingAETitle = new("1.2.840.10008.15.0.3.30", "dicomPreferredCallingAETitle", "dicomPreferredCallingAETitle", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomPreferredCallingAETitle => Registry.All[443];
 
     /// <summary>1.2.840.10008.15.0.3.31: dicomSupportedCharacterSet (LDAP OID).</summary>
-    public static readonly DicomUid DicomSupportedCharacterSet = new("1.2.840.10008.15.0.3.31", "dicomSupportedCharacterSet", "dicomSupportedCharacterSet", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomSupportedCharacterSet => Registry.All[444];
 
     /// <summary>1.2.840.10008.15.0.4.1: dicomConfigurationRoot (LDAP OID).</summary>
-    public static readonly DicomUid DicomConfigurationRoot = new("1.2.840.10008.15.0.4.1", "dicomConfigurationRoot", "dicomConfigurationRoot", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomConfigurationRoot => Registry.All[445];
 
     /// <summary>1.2.840.10008.15.0.4.2: dicomDevicesRoot (LDAP OID).</summary>
-    public static readonly DicomUid DicomDevicesRoot = new("1.2.840.10008.15.0.4.2", "dicomDevicesRoot", "dicomDevicesRoot", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomDevicesRoot => Registry.All[446];
 
     /// <summary>1.2.840.10008.15.0.4.3: dicomUniqueAETitlesRegistryRoot (LDAP OID).</summary>
-    public static readonly DicomUid DicomUniqueAETitlesRegistryRoot = new("1.2.840.10008.15.0.4.3", "dicomUniqueAETitlesRegistryRoot", "dicomUniqueAETitlesRegistryRoot", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomUniqueAETitlesRegistryRoot => Registry.All[447];
 
     /// <summary>1.2.840.10008.15.0.4.4: dicomDevice (LDAP OID).</summary>
-    public static readonly DicomUid DicomDevice = new("1.2.840.10008.15.0.4.4", "dicomDevice", "dicomDevice", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomDevice => Registry.All[448];
 
     /// <summary>1.2.840.10008.15.0.4.5: dicomNetworkAE (LDAP OID).</summary>
-    public static readonly DicomUid DicomNetworkAE = new("1.2.840.10008.15.0.4.5", "dicomNetworkAE", "dicomNetworkAE", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomNetworkAE => Registry.All[449];
 
     /// <summary>1.2.840.10008.15.0.4.6: dicomNetworkConnection (LDAP OID).</summary>
-    public static readonly DicomUid DicomNetworkConnection = new("1.2.840.10008.15.0.4.6", "dicomNetworkConnection", "dicomNetworkConnection", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomNetworkConnection => Registry.All[450];
 
     /// <summary>1.2.840.10008.15.0.4.7: dicomUniqueAETitle (LDAP OID).</summary>
-    public static readonly DicomUid DicomUniqueAETitle = new("1.2.840.10008.15.0.4.7", "dicomUniqueAETitle", "dicomUniqueAETitle", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomUniqueAETitle => Registry.All[451];
 
     /// <summary>1.2.840.10008.15.0.4.8: dicomTransferCapability (LDAP OID).</summary>
-    public static readonly DicomUid DicomTransferCapability = new("1.2.840.10008.15.0.4.8", "dicomTransferCapability", "dicomTransferCapability", DicomUidType.LdapOid, isRetired: false);
+    public static DicomUid DicomTransferCapability => Registry.All[452];
 
     /// <summary>1.2.840.10008.15.1.1: Universal Coordinated Time (Synchronization Frame of Reference).</summary>
-    public static readonly DicomUid UTC = new("1.2.840.10008.15.1.1", "Universal Coordinated Time", "UTC", DicomUidType.SynchronizationFrameOfReference, isRetired: false);
+    public static DicomUid UTC => Registry.All[453];
 
-    /// <summary>Every registered UID, including those without a keyword.</summary>
-    private static DicomUid[] CreateRegistry() =>
-    [
-        Verification,
-        ImplicitVRLittleEndian,
-        ExplicitVRLittleEndian,
-        EncapsulatedUncompressedExplicitVRLittleEndian,
-        DeflatedExplicitVRLittleEndian,
-        ExplicitVRBigEndian,
-        JPEGBaseline8Bit,
-        JPEGExtended12Bit,
-        JPEGExtended35,
-        JPEGSpectralSelectionNonHierarchical68,
-        JPEGSpectralSelectionNonHierarchical79,
-        JPEGFullProgressionNonHierarchical1012,
-        JPEGFullProgressionNonHierarchical1113,
-        JPEGLossless,
-        JPEGLosslessNonHierarchical15,
-        JPEGExtendedHierarchical1618,
-        JPEGExtendedHierarchical1719,
-        JPEGSpectralSelectionHierarchical2022,
-        JPEGSpectralSelectionHierarchical2123,
-        JPEGFullProgressionHierarchical2426,
-        JPEGFullProgressionHierarchical2527,
-        JPEGLosslessHierarchical28,
-        JPEGLosslessHierarchical29,
-        JPEGLosslessSV1,
-        JPEGLSLossless,
-        JPEGLSNearLossless,
-        JPEG2000Lossless,
-        JPEG2000,
-        JPEG2000MCLossless,
-        JPEG2000MC,
-        JPIPReferenced,
-        JPIPReferencedDeflate,
-        MPEG2MPML,
-        MPEG2MPHL,
-        MPEG4HP41,
-        MPEG4HP41BD,
-        MPEG4HP422D,
-        MPEG4HP423D,
-        MPEG4HP42STEREO,
-        HEVCMP51,
-        HEVCM10P51,
-        RLELossless,
-        RFC2557MIMEEncapsulation,
-        XMLEncoding,
-        SMPTEST211020UncompressedProgressiveActiveVideo,
-        SMPTEST211020UncompressedInterlacedActiveVideo,
-        SMPTEST211030PCMDigitalAudio,
-        MediaStorageDirectoryStorage,
-        TalairachBrainAtlas,
-        SPM2T1,
-        SPM2T2,
-        SPM2PD,
-        SPM2EPI,
-        SPM2FILT1,
-        SPM2PET,
-        SPM2TRANSM,
-        SPM2SPECT,
-        SPM2GRAY,
-        SPM2WHITE,
-        SPM2CSF,
-        SPM2BRAINMASK,
-        SPM2AVG305T1,
-        SPM2AVG152T1,
-        SPM2AVG152T2,
-        SPM2AVG152PD,
-        SPM2SINGLESUBJT1,
-        ICBM452T1,
-        ICBMSingleSubjectMRI,
-        IEC61217FixedCoordinateSystem,
-        StandardRoboticArmCoordinateSystem,
-        IEC61217TableTopCoordinateSystem,
-        SRI24,
-        Colin27,
-        LPBA40AIR,
-        LPBA40FLIRT,
-        LPBA40SPM5,
-        HotIronPalette,
-        PETPalette,
-        HotMetalBluePalette,
-        PET20StepPalette,
-        SpringPalette,
-        SummerPalette,
-        FallPalette,
-        WinterPalette,
-        BasicStudyContentNotification,
-        Papyrus3ImplicitVRLittleEndian,
-        StorageCommitmentPushModel,
-        StorageCommitmentPushModelInstance,
-        StorageCommitmentPullModel,
-        StorageCommitmentPullModelInstance,
-        ProceduralEventLogging,
-        ProceduralEventLoggingInstance,
-        SubstanceAdministrationLogging,
-        SubstanceAdministrationLoggingInstance,
-        DCMUID,
-        DCM,
-        MA,
-        UBERON,
-        ITIS_TSN,
-        MGI,
-        PUBCHEM_CID,
-        DC,
-        NYUMCCG,
-        MAYONRISBSASRG,
-        IBSI,
-        RO,
-        RADELEMENT,
-        I11,
-        UNS,
-        RRID,
-        DICOMApplicationContext,
-        DetachedPatientManagement,
-        DetachedPatientManagementMeta,
-        DetachedVisitManagement,
-        DetachedStudyManagement,
-        StudyComponentManagement,
-        ModalityPerformedProcedureStep,
-        ModalityPerformedProcedureStepRetrieve,
-        ModalityPerformedProcedureStepNotification,
-        DetachedResultsManagement,
-        DetachedResultsManagementMeta,
-        DetachedStudyManagementMeta,
-        DetachedInterpretationManagement,
-        Storage,
-        BasicFilmSession,
-        BasicFilmBox,
-        BasicGrayscaleImageBox,
-        BasicColorImageBox,
-        ReferencedImageBox,
-        BasicGrayscalePrintManagementMeta,
-        ReferencedGrayscalePrintManagementMeta,
-        PrintJob,
-        BasicAnnotationBox,
-        Printer,
-        PrinterConfigurationRetrieval,
-        PrinterInstance,
-        PrinterConfigurationRetrievalInstance,
-        BasicColorPrintManagementMeta,
-        ReferencedColorPrintManagementMeta,
-        VOILUTBox,
-        PresentationLUT,
-        ImageOverlayBox,
-        BasicPrintImageOverlayBox,
-        PrintQueue,
-        PrintQueueManagement,
-        StoredPrintStorage,
-        HardcopyGrayscaleImageStorage,
-        HardcopyColorImageStorage,
-        PullPrintRequest,
-        PullStoredPrintManagementMeta,
-        MediaCreationManagement,
-        DisplaySystem,
-        DisplaySystemInstance,
-        ComputedRadiographyImageStorage,
-        DigitalXRayImageStorageForPresentation,
-        DigitalXRayImageStorageForProcessing,
-        DigitalMammographyXRayImageStorageForPresentation,
-        DigitalMammographyXRayImageStorageForProcessing,
-        DigitalIntraOralXRayImageStorageForPresentation,
-        DigitalIntraOralXRayImageStorageForProcessing,
-        CTImageStorage,
-        EnhancedCTImageStorage,
-        LegacyConvertedEnhancedCTImageStorage,
-        UltrasoundMultiFrameImageStorageRetired,
-        UltrasoundMultiFrameImageStorage,
-        MRImageStorage,
-        EnhancedMRImageStorage,
-        MRSpectroscopyStorage,
-        EnhancedMRColorImageStorage,
-        LegacyConvertedEnhancedMRImageStorage,
-        NuclearMedicineImageStorageRetired,
-        UltrasoundImageStorageRetired,
-        UltrasoundImageStorage,
-        EnhancedUSVolumeStorage,
-        SecondaryCaptureImageStorage,
-        MultiFrameSingleBitSecondaryCaptureImageStorage,
-        MultiFrameGrayscaleByteSecondaryCaptureImageStorage,
-        MultiFrameGrayscaleWordSecondaryCaptureImageStorage,
-        MultiFrameTrueColorSecondaryCaptureImageStorage,
-        StandaloneOverlayStorage,
-        StandaloneCurveStorage,
-        WaveformStorageTrial,
-        TwelveLeadECGWaveformStorage,
-        GeneralECGWaveformStorage,
-        AmbulatoryECGWaveformStorage,
-        HemodynamicWaveformStorage,
-        CardiacElectrophysiologyWaveformStorage,
-        BasicVoiceAudioWaveformStorage,
-        GeneralAudioWaveformStorage,
-        ArterialPulseWaveformStorage,
-        RespiratoryWaveformStorage,
-        MultichannelRespiratoryWaveformStorage,
-        RoutineScalpElectroencephalogramWaveformStorage,
-        ElectromyogramWaveformStorage,
-        ElectrooculogramWaveformStorage,
-        SleepElectroencephalogramWaveformStorage,
-        BodyPositionWaveformStorage,
-        StandaloneModalityLUTStorage,
-        StandaloneVOILUTStorage,
-        GrayscaleSoftcopyPresentationStateStorage,
-        ColorSoftcopyPresentationStateStorage,
-        PseudoColorSoftcopyPresentationStateStorage,
-        BlendingSoftcopyPresentationStateStorage,
-        XAXRFGrayscaleSoftcopyPresentationStateStorage,
-        GrayscalePlanarMPRVolumetricPresentationStateStorage,
-        CompositingPlanarMPRVolumetricPresentationStateStorage,
-        AdvancedBlendingPresentationStateStorage,
-        VolumeRenderingVolumetricPresentationStateStorage,
-        SegmentedVolumeRenderingVolumetricPresentationStateStorage,
-        MultipleVolumeRenderingVolumetricPresentationStateStorage,
-        XRayAngiographicImageStorage,
-        EnhancedXAImageStorage,
-        XRayRadiofluoroscopicImageStorage,
-        EnhancedXRFImageStorage,
-        XRayAngiographicBiPlaneImageStorage,
-        new("1.2.840.10008.5.1.4.1.1.12.77", "", "", DicomUidType.SopClass, isRetired: true),
-        XRay3DAngiographicImageStorage,
-        XRay3DCraniofacialImageStorage,
-        BreastTomosynthesisImageStorage,
-        BreastProjectionXRayImageStorageForPresentation,
-        BreastProjectionXRayImageStorageForProcessing,
-        IntravascularOpticalCoherenceTomographyImageStorageForPresentation,
-        IntravascularOpticalCoherenceTomographyImageStorageForProcessing,
-        NuclearMedicineImageStorage,
-        ParametricMapStorage,
-        new("1.2.840.10008.5.1.4.1.1.40", "", "", DicomUidType.SopClass, isRetired: true),
-        RawDataStorage,
-        SpatialRegistrationStorage,
-        SpatialFiducialsStorage,
-        DeformableSpatialRegistrationStorage,
-        SegmentationStorage,
-        SurfaceSegmentationStorage,
-        TractographyResultsStorage,
-        RealWorldValueMappingStorage,
-        SurfaceScanMeshStorage,
-        SurfaceScanPointCloudStorage,
-        VLImageStorageTrial,
-        VLEndoscopicImageStorage,
-        VideoEndoscopicImageStorage,
-        VLMicroscopicImageStorage,
-        VideoMicroscopicImageStorage,
-        VLSlideCoordinatesMicroscopicImageStorage,
-        VLPhotographicImageStorage,
-        VideoPhotographicImageStorage,
-        OphthalmicPhotography8BitImageStorage,
-        OphthalmicPhotography16BitImageStorage,
-        StereometricRelationshipStorage,
-        OphthalmicTomographyImageStorage,
-        WideFieldOphthalmicPhotographyStereographicProjectionImageStorage,
-        WideFieldOphthalmicPhotography3DCoordinatesImageStorage,
-        OphthalmicOpticalCoherenceTomographyEnFaceImageStorage,
-        OphthalmicOpticalCoherenceTomographyBscanVolumeAnalysisStorage,
-        VLWholeSlideMicroscopyImageStorage,
-        DermoscopicPhotographyImageStorage,
-        VLMultiFrameImageStorageTrial,
-        LensometryMeasurementsStorage,
-        AutorefractionMeasurementsStorage,
-        KeratometryMeasurementsStorage,
-        SubjectiveRefractionMeasurementsStorage,
-        VisualAcuityMeasurementsStorage,
-        SpectaclePrescriptionReportStorage,
-        OphthalmicAxialMeasurementsStorage,
-        IntraocularLensCalculationsStorage,
-        MacularGridThicknessAndVolumeReportStorage,
-        OphthalmicVisualFieldStaticPerimetryMeasurementsStorage,
-        OphthalmicThicknessMapStorage,
-        CornealTopographyMapStorage,
-        TextSRStorageTrial,
-        AudioSRStorageTrial,
-        DetailSRStorageTrial,
-        ComprehensiveSRStorageTrial,
-        BasicTextSRStorage,
-        EnhancedSRStorage,
-        ComprehensiveSRStorage,
-        Comprehensive3DSRStorage,
-        ExtensibleSRStorage,
-        ProcedureLogStorage,
-        MammographyCADSRStorage,
-        KeyObjectSelectionDocumentStorage,
-        ChestCADSRStorage,
-        XRayRadiationDoseSRStorage,
-        RadiopharmaceuticalRadiationDoseSRStorage,
-        ColonCADSRStorage,
-        ImplantationPlanSRStorage,
-        AcquisitionContextSRStorage,
-        SimplifiedAdultEchoSRStorage,
-        PatientRadiationDoseSRStorage,
-        PlannedImagingAgentAdministrationSRStorage,
-        PerformedImagingAgentAdministrationSRStorage,
-        EnhancedXRayRadiationDoseSRStorage,
-        ContentAssessmentResultsStorage,
-        MicroscopyBulkSimpleAnnotationsStorage,
-        EncapsulatedPDFStorage,
-        EncapsulatedCDAStorage,
-        EncapsulatedSTLStorage,
-        EncapsulatedOBJStorage,
-        EncapsulatedMTLStorage,
-        PositronEmissionTomographyImageStorage,
-        LegacyConvertedEnhancedPETImageStorage,
-        StandalonePETCurveStorage,
-        EnhancedPETImageStorage,
-        BasicStructuredDisplayStorage,
-        CTDefinedProcedureProtocolStorage,
-        CTPerformedProcedureProtocolStorage,
-        ProtocolApprovalStorage,
-        ProtocolApprovalInformationModelFind,
-        ProtocolApprovalInformationModelMove,
-        ProtocolApprovalInformationModelGet,
-        XADefinedProcedureProtocolStorage,
-        XAPerformedProcedureProtocolStorage,
-        RTImageStorage,
-        RTDoseStorage,
-        RTStructureSetStorage,
-        RTBeamsTreatmentRecordStorage,
-        RTPlanStorage,
-        RTBrachyTreatmentRecordStorage,
-        RTTreatmentSummaryRecordStorage,
-        RTIonPlanStorage,
-        RTIonBeamsTreatmentRecordStorage,
-        RTPhysicianIntentStorage,
-        RTSegmentAnnotationStorage,
-        RTRadiationSetStorage,
-        CArmPhotonElectronRadiationStorage,
-        TomotherapeuticRadiationStorage,
-        RoboticArmRadiationStorage,
-        RTRadiationRecordSetStorage,
-        RTRadiationSalvageRecordStorage,
-        TomotherapeuticRadiationRecordStorage,
-        CArmPhotonElectronRadiationRecordStorage,
-        RoboticRadiationRecordStorage,
-        RTRadiationSetDeliveryInstructionStorage,
-        RTTreatmentPreparationStorage,
-        DICOSCTImageStorage,
-        DICOSDigitalXRayImageStorageForPresentation,
-        DICOSDigitalXRayImageStorageForProcessing,
-        DICOSThreatDetectionReportStorage,
-        DICOS2DAITStorage,
-        DICOS3DAITStorage,
-        DICOSQuadrupoleResonanceStorage,
-        EddyCurrentImageStorage,
-        EddyCurrentMultiFrameImageStorage,
-        PatientRootQueryRetrieveInformationModelFind,
-        PatientRootQueryRetrieveInformationModelMove,
-        PatientRootQueryRetrieveInformationModelGet,
-        StudyRootQueryRetrieveInformationModelFind,
-        StudyRootQueryRetrieveInformationModelMove,
-        StudyRootQueryRetrieveInformationModelGet,
-        PatientStudyOnlyQueryRetrieveInformationModelFind,
-        PatientStudyOnlyQueryRetrieveInformationModelMove,
-        PatientStudyOnlyQueryRetrieveInformationModelGet,
-        CompositeInstanceRootRetrieveMove,
-        CompositeInstanceRootRetrieveGet,
-        CompositeInstanceRetrieveWithoutBulkDataGet,
-        DefinedProcedureProtocolInformationModelFind,
-        DefinedProcedureProtocolInformationModelMove,
-        DefinedProcedureProtocolInformationModelGet,
-        ModalityWorklistInformationModelFind,
-        GeneralPurposeWorklistManagementMeta,
-        GeneralPurposeWorklistInformationModelFind,
-        GeneralPurposeScheduledProcedureStep,
-        GeneralPurposePerformedProcedureStep,
-        InstanceAvailabilityNotification,
-        RTBeamsDeliveryInstructionStorageTrial,
-        RTConventionalMachineVerificationTrial,
-        RTIonMachineVerificationTrial,
-        UnifiedWorklistAndProcedureStepTrial,
-        UnifiedProcedureStepPushTrial,
-        UnifiedProcedureStepWatchTrial,
-        UnifiedProcedureStepPullTrial,
-        UnifiedProcedureStepEventTrial,
-        UPSGlobalSubscriptionInstance,
-        UPSFilteredGlobalSubscriptionInstance,
-        UnifiedWorklistAndProcedureStep,
-        UnifiedProcedureStepPush,
-        UnifiedProcedureStepWatch,
-        UnifiedProcedureStepPull,
-        UnifiedProcedureStepEvent,
-        UnifiedProcedureStepQuery,
-        RTBeamsDeliveryInstructionStorage,
-        RTConventionalMachineVerification,
-        RTIonMachineVerification,
-        RTBrachyApplicationSetupDeliveryInstructionStorage,
-        GeneralRelevantPatientInformationQuery,
-        BreastImagingRelevantPatientInformationQuery,
-        CardiacRelevantPatientInformationQuery,
-        HangingProtocolStorage,
-        HangingProtocolInformationModelFind,
-        HangingProtocolInformationModelMove,
-        HangingProtocolInformationModelGet,
-        ColorPaletteStorage,
-        ColorPaletteQueryRetrieveInformationModelFind,
-        ColorPaletteQueryRetrieveInformationModelMove,
-        ColorPaletteQueryRetrieveInformationModelGet,
-        ProductCharacteristicsQuery,
-        SubstanceApprovalQuery,
-        GenericImplantTemplateStorage,
-        GenericImplantTemplateInformationModelFind,
-        GenericImplantTemplateInformationModelMove,
-        GenericImplantTemplateInformationModelGet,
-        ImplantAssemblyTemplateStorage,
-        ImplantAssemblyTemplateInformationModelFind,
-        ImplantAssemblyTemplateInformationModelMove,
-        ImplantAssemblyTemplateInformationModelGet,
-        ImplantTemplateGroupStorage,
-        ImplantTemplateGroupInformationModelFind,
-        ImplantTemplateGroupInformationModelMove,
-        ImplantTemplateGroupInformationModelGet,
-        NativeDICOMModel,
-        AbstractMultiDimensionalImageModel,
-        DICOMContentMappingResource,
-        VideoEndoscopicImageRealTimeCommunication,
-        VideoPhotographicImageRealTimeCommunication,
-        AudioWaveformRealTimeCommunication,
-        RenditionSelectionDocumentRealTimeCommunication,
-        DicomDeviceName,
-        DicomDescription,
-        DicomManufacturer,
-        DicomManufacturerModelName,
-        DicomSoftwareVersion,
-        DicomVendorData,
-        DicomAETitle,
-        DicomNetworkConnectionReference,
-        DicomApplicationCluster,
-        DicomAssociationInitiator,
-        DicomAssociationAcceptor,
-        DicomHostname,
-        DicomPort,
-        DicomSOPClass,
-        DicomTransferRole,
-        DicomTransferSyntax,
-        DicomPrimaryDeviceType,
-        DicomRelatedDeviceReference,
-        DicomPreferredCalledAETitle,
-        DicomTLSCyphersuite,
-        DicomAuthorizedNodeCertificateReference,
-        DicomThisNodeCertificateReference,
-        DicomInstalled,
-        DicomStationName,
-        DicomDeviceSerialNumber,
-        DicomInstitutionName,
-        DicomInstitutionAddress,
-        DicomInstitutionDepartmentName,
-        DicomIssuerOfPatientID,
-        DicomPreferredCallingAETitle,
-        DicomSupportedCharacterSet,
-        DicomConfigurationRoot,
-        DicomDevicesRoot,
-        DicomUniqueAETitlesRegistryRoot,
-        DicomDevice,
-        DicomNetworkAE,
-        DicomNetworkConnection,
-        DicomUniqueAETitle,
-        DicomTransferCapability,
-        UTC,
-    ];
+    /// <summary>
+    /// Every registered UID, sorted arc by arc, one a line: value, name, keyword,
+    /// <see cref="DicomUidType"/> member, retired ('R' or '-').
+    /// </summary>
+    private static ReadOnlySpan<byte> RegistryData => """
+1.2.840.10008.1.1	Verification SOP Class	Verification	SopClass	-
+1.2.840.10008.1.2	Implicit VR Little Endian	ImplicitVRLittleEndian	TransferSyntax	-
+1.2.840.10008.1.2.1	Explicit VR Little Endian	ExplicitVRLittleEndian	TransferSyntax	-
+1.2.840.10008.1.2.1.98	Encapsulated Uncompressed Explicit VR Little Endian	EncapsulatedUncompressedExplicitVRLittleEndian	TransferSyntax	-
+1.2.840.10008.1.2.1.99	Deflated Explicit VR Little Endian	DeflatedExplicitVRLittleEndian	TransferSyntax	-
+1.2.840.10008.1.2.2	Explicit VR Big Endian	ExplicitVRBigEndian	TransferSyntax	R
+1.2.840.10008.1.2.4.50	JPEG Baseline (Process 1)	JPEGBaseline8Bit	TransferSyntax	-
+1.2.840.10008.1.2.4.51	JPEG Extended (Process 2 and 4)	JPEGExtended12Bit	TransferSyntax	-
+1.2.840.10008.1.2.4.52	JPEG Extended (Process 3 and 5)	JPEGExtended35	TransferSyntax	R
+1.2.840.10008.1.2.4.53	JPEG Spectral Selection, Non-Hierarchical (Process 6 and 8)	JPEGSpectralSelectionNonHierarchical68	TransferSyntax	R
+1.2.840.10008.1.2.4.54	JPEG Spectral Selection, Non-Hierarchical (Process 7 and 9)	JPEGSpectralSelectionNonHierarchical79	TransferSyntax	R
+1.2.840.10008.1.2.4.55	JPEG Full Progression, Non-Hierarchical (Process 10 and 12)	JPEGFullProgressionNonHierarchical1012	TransferSyntax	R
+1.2.840.10008.1.2.4.56	JPEG Full Progression, Non-Hierarchical (Process 11 and 13)	JPEGFullProgressionNonHierarchical1113	TransferSyntax	R
+1.2.840.10008.1.2.4.57	JPEG Lossless, Non-Hierarchical (Process 14)	JPEGLossless	TransferSyntax	-
+1.2.840.10008.1.2.4.58	JPEG Lossless, Non-Hierarchical (Process 15)	JPEGLosslessNonHierarchical15	TransferSyntax	R
+1.2.840.10008.1.2.4.59	JPEG Extended, Hierarchical (Process 16 and 18)	JPEGExtendedHierarchical1618	TransferSyntax	R
+1.2.840.10008.1.2.4.60	JPEG Extended, Hierarchical (Process 17 and 19)	JPEGExtendedHierarchical1719	TransferSyntax	R
+1.2.840.10008.1.2.4.61	JPEG Spectral Selection, Hierarchical (Process 20 and 22)	JPEGSpectralSelectionHierarchical2022	TransferSyntax	R
+1.2.840.10008.1.2.4.62	JPEG Spectral Selection, Hierarchical (Process 21 and 23)	JPEGSpectralSelectionHierarchical2123	TransferSyntax	R
+1.2.840.10008.1.2.4.63	JPEG Full Progression, Hierarchical (Process 24 and 26)	JPEGFullProgressionHierarchical2426	TransferSyntax	R
+1.2.840.10008.1.2.4.64	JPEG Full Progression, Hierarchical (Process 25 and 27)	JPEGFullProgressionHierarchical2527	TransferSyntax	R
+1.2.840.10008.1.2.4.65	JPEG Lossless, Hierarchical (Process 28)	JPEGLosslessHierarchical28	TransferSyntax	R
+1.2.840.10008.1.2.4.66	JPEG Lossless, Hierarchical (Process 29)	JPEGLosslessHierarchical29	TransferSyntax	R
+1.2.840.10008.1.2.4.70	JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])	JPEGLosslessSV1	TransferSyntax	-
+1.2.840.10008.1.2.4.80	JPEG-LS Lossless Image Compression	JPEGLSLossless	TransferSyntax	-
+1.2.840.10008.1.2.4.81	JPEG-LS Lossy (Near-Lossless) Image Compression	JPEGLSNearLossless	TransferSyntax	-
+1.2.840.10008.1.2.4.90	JPEG 2000 Image Compression (Lossless Only)	JPEG2000Lossless	TransferSyntax	-
+1.2.840.10008.1.2.4.91	JPEG 2000 Image Compression	JPEG2000	TransferSyntax	-
+1.2.840.10008.1.2.4.92	JPEG 2000 Part 2 Multi-component Image Compression (Lossless Only)	JPEG2000MCLossless	TransferSyntax	-
+1.2.840.10008.1.2.4.93	JPEG 2000 Part 2 Multi-component Image Compression	JPEG2000MC	TransferSyntax	-
+1.2.840.10008.1.2.4.94	JPIP Referenced	JPIPReferenced	TransferSyntax	-
+1.2.840.10008.1.2.4.95	JPIP Referenced Deflate	JPIPReferencedDeflate	TransferSyntax	-
+1.2.840.10008.1.2.4.100	MPEG2 Main Profile / Main Level	MPEG2MPML	TransferSyntax	-
+1.2.840.10008.1.2.4.101	MPEG2 Main Profile / High Level	MPEG2MPHL	TransferSyntax	-
+1.2.840.10008.1.2.4.102	MPEG-4 AVC/H.264 High Profile / Level 4.1	MPEG4HP41	TransferSyntax	-
+1.2.840.10008.1.2.4.103	MPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1	MPEG4HP41BD	TransferSyntax	-
+1.2.840.10008.1.2.4.104	MPEG-4 AVC/H.264 High Profile / Level 4.2 For 2D Video	MPEG4HP422D	TransferSyntax	-
+1.2.840.10008.1.2.4.105	MPEG-4 AVC/H.264 High Profile / Level 4.2 For 3D Video	MPEG4HP423D	TransferSyntax	-
+1.2.840.10008.1.2.4.106	MPEG-4 AVC/H.264 Stereo High Profile / Level 4.2	MPEG4HP42STEREO	TransferSyntax	-
+1.2.840.10008.1.2.4.107	HEVC/H.265 Main Profile / Level 5.1	HEVCMP51	TransferSyntax	-
+1.2.840.10008.1.2.4.108	HEVC/H.265 Main 10 Profile / Level 5.1	HEVCM10P51	TransferSyntax	-
+1.2.840.10008.1.2.5	RLE Lossless	RLELossless	TransferSyntax	-
+1.2.840.10008.1.2.6.1	RFC 2557 MIME encapsulation	RFC2557MIMEEncapsulation	TransferSyntax	R
+1.2.840.10008.1.2.6.2	XML Encoding	XMLEncoding	TransferSyntax	R
+1.2.840.10008.1.2.7.1	SMPTE ST 2110-20 Uncompressed Progressive Active Video	SMPTEST211020UncompressedProgressiveActiveVideo	TransferSyntax	-
+1.2.840.10008.1.2.7.2	SMPTE ST 2110-20 Uncompressed Interlaced Active Video	SMPTEST211020UncompressedInterlacedActiveVideo	TransferSyntax	-
+1.2.840.10008.1.2.7.3	SMPTE ST 2110-30 PCM Digital Audio	SMPTEST211030PCMDigitalAudio	TransferSyntax	-
+1.2.840.10008.1.3.10	Media Storage Directory Storage	MediaStorageDirectoryStorage	SopClass	-
+1.2.840.10008.1.4.1.1	Talairach Brain Atlas Frame of Reference	TalairachBrainAtlas	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.2	SPM2 T1 Frame of Reference	SPM2T1	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.3	SPM2 T2 Frame of Reference	SPM2T2	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.4	SPM2 PD Frame of Reference	SPM2PD	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.5	SPM2 EPI Frame of Reference	SPM2EPI	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.6	SPM2 FIL T1 Frame of Reference	SPM2FILT1	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.7	SPM2 PET Frame of Reference	SPM2PET	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.8	SPM2 TRANSM Frame of Reference	SPM2TRANSM	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.9	SPM2 SPECT Frame of Reference	SPM2SPECT	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.10	SPM2 GRAY Frame of Reference	SPM2GRAY	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.11	SPM2 WHITE Frame of Reference	SPM2WHITE	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.12	SPM2 CSF Frame of Reference	SPM2CSF	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.13	SPM2 BRAINMASK Frame of Reference	SPM2BRAINMASK	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.14	SPM2 AVG305T1 Frame of Reference	SPM2AVG305T1	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.15	SPM2 AVG152T1 Frame of Reference	SPM2AVG152T1	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.16	SPM2 AVG152T2 Frame of Reference	SPM2AVG152T2	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.17	SPM2 AVG152PD Frame of Reference	SPM2AVG152PD	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.1.18	SPM2 SINGLESUBJT1 Frame of Reference	SPM2SINGLESUBJT1	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.2.1	ICBM 452 T1 Frame of Reference	ICBM452T1	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.2.2	ICBM Single Subject MRI Frame of Reference	ICBMSingleSubjectMRI	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.3.1	IEC 61217 Fixed Coordinate System Frame of Reference	IEC61217FixedCoordinateSystem	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.3.2	Standard Robotic-Arm Coordinate System Frame of Reference	StandardRoboticArmCoordinateSystem	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.3.3	IEC 61217 Table Top Coordinate System Frame of Reference	IEC61217TableTopCoordinateSystem	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.4.1	SRI24 Frame of Reference	SRI24	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.5.1	Colin27 Frame of Reference	Colin27	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.6.1	LPBA40/AIR Frame of Reference	LPBA40AIR	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.6.2	LPBA40/FLIRT Frame of Reference	LPBA40FLIRT	WellKnownFrameOfReference	-
+1.2.840.10008.1.4.6.3	LPBA40/SPM5 Frame of Reference	LPBA40SPM5	WellKnownFrameOfReference	-
+1.2.840.10008.1.5.1	Hot Iron Color Palette SOP Instance	HotIronPalette	WellKnownSopInstance	-
+1.2.840.10008.1.5.2	PET Color Palette SOP Instance	PETPalette	WellKnownSopInstance	-
+1.2.840.10008.1.5.3	Hot Metal Blue Color Palette SOP Instance	HotMetalBluePalette	WellKnownSopInstance	-
+1.2.840.10008.1.5.4	PET 20 Step Color Palette SOP Instance	PET20StepPalette	WellKnownSopInstance	-
+1.2.840.10008.1.5.5	Spring Color Palette SOP Instance	SpringPalette	WellKnownSopInstance	-
+1.2.840.10008.1.5.6	Summer Color Palette SOP Instance	SummerPalette	WellKnownSopInstance	-
+1.2.840.10008.1.5.7	Fall Color Palette SOP Instance	FallPalette	WellKnownSopInstance	-
+1.2.840.10008.1.5.8	Winter Color Palette SOP Instance	WinterPalette	WellKnownSopInstance	-
+1.2.840.10008.1.9	Basic Study Content Notification SOP Class	BasicStudyContentNotification	SopClass	R
+1.2.840.10008.1.20	Papyrus 3 Implicit VR Little Endian	Papyrus3ImplicitVRLittleEndian	TransferSyntax	R
+1.2.840.10008.1.20.1	Storage Commitment Push Model SOP Class	StorageCommitmentPushModel	SopClass	-
+1.2.840.10008.1.20.1.1	Storage Commitment Push Model SOP Instance	StorageCommitmentPushModelInstance	WellKnownSopInstance	-
+1.2.840.10008.1.20.2	Storage Commitment Pull Model SOP Class	StorageCommitmentPullModel	SopClass	R
+1.2.840.10008.1.20.2.1	Storage Commitment Pull Model SOP Instance	StorageCommitmentPullModelInstance	WellKnownSopInstance	R
+1.2.840.10008.1.40	Procedural Event Logging SOP Class	ProceduralEventLogging	SopClass	-
+1.2.840.10008.1.40.1	Procedural Event Logging SOP Instance	ProceduralEventLoggingInstance	WellKnownSopInstance	-
+1.2.840.10008.1.42	Substance Administration Logging SOP Class	SubstanceAdministrationLogging	SopClass	-
+1.2.840.10008.1.42.1	Substance Administration Logging SOP Instance	SubstanceAdministrationLoggingInstance	WellKnownSopInstance	-
+1.2.840.10008.2.6.1	DICOM UID Registry	DCMUID	CodingScheme	-
+1.2.840.10008.2.16.4	DICOM Controlled Terminology	DCM	CodingScheme	-
+1.2.840.10008.2.16.5	Adult Mouse Anatomy Ontology	MA	CodingScheme	-
+1.2.840.10008.2.16.6	Uberon Ontology	UBERON	CodingScheme	-
+1.2.840.10008.2.16.7	Integrated Taxonomic Information System (ITIS) Taxonomic Serial Number (TSN)	ITIS_TSN	CodingScheme	-
+1.2.840.10008.2.16.8	Mouse Genome Initiative (MGI)	MGI	CodingScheme	-
+1.2.840.10008.2.16.9	PubChem Compound CID	PUBCHEM_CID	CodingScheme	-
+1.2.840.10008.2.16.10	Dublin Core	DC	CodingScheme	-
+1.2.840.10008.2.16.11	New York University Melanoma Clinical Cooperative Group	NYUMCCG	CodingScheme	-
+1.2.840.10008.2.16.12	Mayo Clinic Non-radiological Images Specific Body Structure Anatomical Surface Region Guide	MAYONRISBSASRG	CodingScheme	-
+1.2.840.10008.2.16.13	Image Biomarker Standardisation Initiative	IBSI	CodingScheme	-
+1.2.840.10008.2.16.14	Radiomics Ontology	RO	CodingScheme	-
+1.2.840.10008.2.16.15	RadElement	RADELEMENT	CodingScheme	-
+1.2.840.10008.2.16.16	ICD-11	I11	CodingScheme	-
+1.2.840.10008.2.16.17	Unified numbering system (UNS) for metals and alloys	UNS	CodingScheme	-
+1.2.840.10008.2.16.18	Research Resource Identification	RRID	CodingScheme	-
+1.2.840.10008.3.1.1.1	DICOM Application Context Name	DICOMApplicationContext	ApplicationContextName	-
+1.2.840.10008.3.1.2.1.1	Detached Patient Management SOP Class	DetachedPatientManagement	SopClass	R
+1.2.840.10008.3.1.2.1.4	Detached Patient Management Meta SOP Class	DetachedPatientManagementMeta	MetaSopClass	R
+1.2.840.10008.3.1.2.2.1	Detached Visit Management SOP Class	DetachedVisitManagement	SopClass	R
+1.2.840.10008.3.1.2.3.1	Detached Study Management SOP Class	DetachedStudyManagement	SopClass	R
+1.2.840.10008.3.1.2.3.2	Study Component Management SOP Class	StudyComponentManagement	SopClass	R
+1.2.840.10008.3.1.2.3.3	Modality Performed Procedure Step SOP Class	ModalityPerformedProcedureStep	SopClass	-
+1.2.840.10008.3.1.2.3.4	Modality Performed Procedure Step Retrieve SOP Class	ModalityPerformedProcedureStepRetrieve	SopClass	-
+1.2.840.10008.3.1.2.3.5	Modality Performed Procedure Step Notification SOP Class	ModalityPerformedProcedureStepNotification	SopClass	-
+1.2.840.10008.3.1.2.5.1	Detached Results Management SOP Class	DetachedResultsManagement	SopClass	R
+1.2.840.10008.3.1.2.5.4	Detached Results Management Meta SOP Class	DetachedResultsManagementMeta	MetaSopClass	R
+1.2.840.10008.3.1.2.5.5	Detached Study Management Meta SOP Class	DetachedStudyManagementMeta	MetaSopClass	R
+1.2.840.10008.3.1.2.6.1	Detached Interpretation Management SOP Class	DetachedInterpretationManagement	SopClass	R
+1.2.840.10008.4.2	Storage Service Class	Storage	ServiceClass	-
+1.2.840.10008.5.1.1.1	Basic Film Session SOP Class	BasicFilmSession	SopClass	-
+1.2.840.10008.5.1.1.2	Basic Film Box SOP Class	BasicFilmBox	SopClass	-
+1.2.840.10008.5.1.1.4	Basic Grayscale Image Box SOP Class	BasicGrayscaleImageBox	SopClass	-
+1.2.840.10008.5.1.1.4.1	Basic Color Image Box SOP Class	BasicColorImageBox	SopClass	-
+1.2.840.10008.5.1.1.4.2	Referenced Image Box SOP Class	ReferencedImageBox	SopClass	R
+1.2.840.10008.5.1.1.9	Basic Grayscale Print Management Meta SOP Class	BasicGrayscalePrintManagementMeta	MetaSopClass	-
+1.2.840.10008.5.1.1.9.1	Referenced Grayscale Print Management Meta SOP Class	ReferencedGrayscalePrintManagementMeta	MetaSopClass	R
+1.2.840.10008.5.1.1.14	Print Job SOP Class	PrintJob	SopClass	-
+1.2.840.10008.5.1.1.15	Basic Annotation Box SOP Class	BasicAnnotationBox	SopClass	-
+1.2.840.10008.5.1.1.16	Printer SOP Class	Printer	SopClass	-
+1.2.840.10008.5.1.1.16.376	Printer Configuration Retrieval SOP Class	PrinterConfigurationRetrieval	SopClass	-
+1.2.840.10008.5.1.1.17	Printer SOP Instance	PrinterInstance	WellKnownSopInstance	-
+1.2.840.10008.5.1.1.17.376	Printer Configuration Retrieval SOP Instance	PrinterConfigurationRetrievalInstance	WellKnownSopInstance	-
+1.2.840.10008.5.1.1.18	Basic Color Print Management Meta SOP Class	BasicColorPrintManagementMeta	MetaSopClass	-
+1.2.840.10008.5.1.1.18.1	Referenced Color Print Management Meta SOP Class	ReferencedColorPrintManagementMeta	MetaSopClass	R
+1.2.840.10008.5.1.1.22	VOI LUT Box SOP Class	VOILUTBox	SopClass	-
+1.2.840.10008.5.1.1.23	Presentation LUT SOP Class	PresentationLUT	SopClass	-
+1.2.840.10008.5.1.1.24	Image Overlay Box SOP Class	ImageOverlayBox	SopClass	R
+1.2.840.10008.5.1.1.24.1	Basic Print Image Overlay Box SOP Class	BasicPrintImageOverlayBox	SopClass	R
+1.2.840.10008.5.1.1.25	Print Queue SOP Instance	PrintQueue	WellKnownSopInstance	R
+1.2.840.10008.5.1.1.26	Print Queue Management SOP Class	PrintQueueManagement	SopClass	R
+1.2.840.10008.5.1.1.27	Stored Print Storage SOP Class	StoredPrintStorage	SopClass	R
+1.2.840.10008.5.1.1.29	Hardcopy Grayscale Image Storage SOP Class	HardcopyGrayscaleImageStorage	SopClass	R
+1.2.840.10008.5.1.1.30	Hardcopy Color Image Storage SOP Class	HardcopyColorImageStorage	SopClass	R
+1.2.840.10008.5.1.1.31	Pull Print Request SOP Class	PullPrintRequest	SopClass	R
+1.2.840.10008.5.1.1.32	Pull Stored Print Management Meta SOP Class	PullStoredPrintManagementMeta	MetaSopClass	R
+1.2.840.10008.5.1.1.33	Media Creation Management SOP Class UID	MediaCreationManagement	SopClass	-
+1.2.840.10008.5.1.1.40	Display System SOP Class	DisplaySystem	SopClass	-
+1.2.840.10008.5.1.1.40.1	Display System SOP Instance	DisplaySystemInstance	WellKnownSopInstance	-
+1.2.840.10008.5.1.4.1.1.1	Computed Radiography Image Storage	ComputedRadiographyImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.1.1	Digital X-Ray Image Storage - For Presentation	DigitalXRayImageStorageForPresentation	SopClass	-
+1.2.840.10008.5.1.4.1.1.1.1.1	Digital X-Ray Image Storage - For Processing	DigitalXRayImageStorageForProcessing	SopClass	-
+1.2.840.10008.5.1.4.1.1.1.2	Digital Mammography X-Ray Image Storage - For Presentation	DigitalMammographyXRayImageStorageForPresentation	SopClass	-
+1.2.840.10008.5.1.4.1.1.1.2.1	Digital Mammography X-Ray Image Storage - For Processing	DigitalMammographyXRayImageStorageForProcessing	SopClass	-
+1.2.840.10008.5.1.4.1.1.1.3	Digital Intra-Oral X-Ray Image Storage - For Presentation	DigitalIntraOralXRayImageStorageForPresentation	SopClass	-
+1.2.840.10008.5.1.4.1.1.1.3.1	Digital Intra-Oral X-Ray Image Storage - For Processing	DigitalIntraOralXRayImageStorageForProcessing	SopClass	-
+1.2.840.10008.5.1.4.1.1.2	CT Image Storage	CTImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.2.1	Enhanced CT Image Storage	EnhancedCTImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.2.2	Legacy Converted Enhanced CT Image Storage	LegacyConvertedEnhancedCTImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.3	Ultrasound Multi-frame Image Storage	UltrasoundMultiFrameImageStorageRetired	SopClass	R
+1.2.840.10008.5.1.4.1.1.3.1	Ultrasound Multi-frame Image Storage	UltrasoundMultiFrameImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.4	MR Image Storage	MRImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.4.1	Enhanced MR Image Storage	EnhancedMRImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.4.2	MR Spectroscopy Storage	MRSpectroscopyStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.4.3	Enhanced MR Color Image Storage	EnhancedMRColorImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.4.4	Legacy Converted Enhanced MR Image Storage	LegacyConvertedEnhancedMRImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.5	Nuclear Medicine Image Storage	NuclearMedicineImageStorageRetired	SopClass	R
+1.2.840.10008.5.1.4.1.1.6	Ultrasound Image Storage	UltrasoundImageStorageRetired	SopClass	R
+1.2.840.10008.5.1.4.1.1.6.1	Ultrasound Image Storage	UltrasoundImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.6.2	Enhanced US Volume Storage	EnhancedUSVolumeStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.7	Secondary Capture Image Storage	SecondaryCaptureImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.7.1	Multi-frame Single Bit Secondary Capture Image Storage	MultiFrameSingleBitSecondaryCaptureImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.7.2	Multi-frame Grayscale Byte Secondary Capture Image Storage	MultiFrameGrayscaleByteSecondaryCaptureImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.7.3	Multi-frame Grayscale Word Secondary Capture Image Storage	MultiFrameGrayscaleWordSecondaryCaptureImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.7.4	Multi-frame True Color Secondary Capture Image Storage	MultiFrameTrueColorSecondaryCaptureImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.8	Standalone Overlay Storage	StandaloneOverlayStorage	SopClass	R
+1.2.840.10008.5.1.4.1.1.9	Standalone Curve Storage	StandaloneCurveStorage	SopClass	R
+1.2.840.10008.5.1.4.1.1.9.1	Waveform Storage - Trial	WaveformStorageTrial	SopClass	R
+1.2.840.10008.5.1.4.1.1.9.1.1	12-lead ECG Waveform Storage	TwelveLeadECGWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.1.2	General ECG Waveform Storage	GeneralECGWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.1.3	Ambulatory ECG Waveform Storage	AmbulatoryECGWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.2.1	Hemodynamic Waveform Storage	HemodynamicWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.3.1	Cardiac Electrophysiology Waveform Storage	CardiacElectrophysiologyWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.4.1	Basic Voice Audio Waveform Storage	BasicVoiceAudioWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.4.2	General Audio Waveform Storage	GeneralAudioWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.5.1	Arterial Pulse Waveform Storage	ArterialPulseWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.6.1	Respiratory Waveform Storage	RespiratoryWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.6.2	Multi-channel Respiratory Waveform Storage	MultichannelRespiratoryWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.7.1	Routine Scalp Electroencephalogram Waveform Storage	RoutineScalpElectroencephalogramWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.7.2	Electromyogram Waveform Storage	ElectromyogramWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.7.3	Electrooculogram Waveform Storage	ElectrooculogramWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.7.4	Sleep Electroencephalogram Waveform Storage	SleepElectroencephalogramWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.9.8.1	Body Position Waveform Storage	BodyPositionWaveformStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.10	Standalone Modality LUT Storage	StandaloneModalityLUTStorage	SopClass	R
+1.2.840.10008.5.1.4.1.1.11	Standalone VOI LUT Storage	StandaloneVOILUTStorage	SopClass	R
+1.2.840.10008.5.1.4.1.1.11.1	Grayscale Softcopy Presentation State Storage	GrayscaleSoftcopyPresentationStateStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.11.2	Color Softcopy Presentation State Storage	ColorSoftcopyPresentationStateStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.11.3	Pseudo-Color Softcopy Presentation State Storage	PseudoColorSoftcopyPresentationStateStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.11.4	Blending Softcopy Presentation State Storage	BlendingSoftcopyPresentationStateStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.11.5	XA/XRF Grayscale Softcopy Presentation State Storage	XAXRFGrayscaleSoftcopyPresentationStateStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.11.6	Grayscale Planar MPR Volumetric Presentation State Storage	GrayscalePlanarMPRVolumetricPresentationStateStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.11.7	Compositing Planar MPR Volumetric Presentation State Storage	CompositingPlanarMPRVolumetricPresentationStateStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.11.8	Advanced Blending Presentation State Storage	AdvancedBlendingPresentationStateStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.11.9	Volume Rendering Volumetric Presentation State Storage	VolumeRenderingVolumetricPresentationStateStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.11.10	Segmented Volume Rendering Volumetric Presentation State Storage	SegmentedVolumeRenderingVolumetricPresentationStateStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.11.11	Multiple Volume Rendering Volumetric Presentation State Storage	MultipleVolumeRenderingVolumetricPresentationStateStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.12.1	X-Ray Angiographic Image Storage	XRayAngiographicImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.12.1.1	Enhanced XA Image Storage	EnhancedXAImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.12.2	X-Ray Radiofluoroscopic Image Storage	XRayRadiofluoroscopicImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.12.2.1	Enhanced XRF Image Storage	EnhancedXRFImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.12.3	X-Ray Angiographic Bi-Plane Image Storage	XRayAngiographicBiPlaneImageStorage	SopClass	R
+1.2.840.10008.5.1.4.1.1.12.77			SopClass	R
+1.2.840.10008.5.1.4.1.1.13.1.1	X-Ray 3D Angiographic Image Storage	XRay3DAngiographicImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.13.1.2	X-Ray 3D Craniofacial Image Storage	XRay3DCraniofacialImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.13.1.3	Breast Tomosynthesis Image Storage	BreastTomosynthesisImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.13.1.4	Breast Projection X-Ray Image Storage - For Presentation	BreastProjectionXRayImageStorageForPresentation	SopClass	-
+1.2.840.10008.5.1.4.1.1.13.1.5	Breast Projection X-Ray Image Storage - For Processing	BreastProjectionXRayImageStorageForProcessing	SopClass	-
+1.2.840.10008.5.1.4.1.1.14.1	Intravascular Optical Coherence Tomography Image Storage - For Presentation	IntravascularOpticalCoherenceTomographyImageStorageForPresentation	SopClass	-
+1.2.840.10008.5.1.4.1.1.14.2	Intravascular Optical Coherence Tomography Image Storage - For Processing	IntravascularOpticalCoherenceTomographyImageStorageForProcessing	SopClass	-
+1.2.840.10008.5.1.4.1.1.20	Nuclear Medicine Image Storage	NuclearMedicineImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.30	Parametric Map Storage	ParametricMapStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.40			SopClass	R
+1.2.840.10008.5.1.4.1.1.66	Raw Data Storage	RawDataStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.66.1	Spatial Registration Storage	SpatialRegistrationStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.66.2	Spatial Fiducials Storage	SpatialFiducialsStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.66.3	Deformable Spatial Registration Storage	DeformableSpatialRegistrationStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.66.4	Segmentation Storage	SegmentationStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.66.5	Surface Segmentation Storage	SurfaceSegmentationStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.66.6	Tractography Results Storage	TractographyResultsStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.67	Real World Value Mapping Storage	RealWorldValueMappingStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.68.1	Surface Scan Mesh Storage	SurfaceScanMeshStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.68.2	Surface Scan Point Cloud Storage	SurfaceScanPointCloudStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1	VL Image Storage - Trial	VLImageStorageTrial	SopClass	R
+1.2.840.10008.5.1.4.1.1.77.1.1	VL Endoscopic Image Storage	VLEndoscopicImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.1.1	Video Endoscopic Image Storage	VideoEndoscopicImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.2	VL Microscopic Image Storage	VLMicroscopicImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.2.1	Video Microscopic Image Storage	VideoMicroscopicImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.3	VL Slide-Coordinates Microscopic Image Storage	VLSlideCoordinatesMicroscopicImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.4	VL Photographic Image Storage	VLPhotographicImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.4.1	Video Photographic Image Storage	VideoPhotographicImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.5.1	Ophthalmic Photography 8 Bit Image Storage	OphthalmicPhotography8BitImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.5.2	Ophthalmic Photography 16 Bit Image Storage	OphthalmicPhotography16BitImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.5.3	Stereometric Relationship Storage	StereometricRelationshipStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.5.4	Ophthalmic Tomography Image Storage	OphthalmicTomographyImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.5.5	Wide Field Ophthalmic Photography Stereographic Projection Image Storage	WideFieldOphthalmicPhotographyStereographicProjectionImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.5.6	Wide Field Ophthalmic Photography 3D Coordinates Image Storage	WideFieldOphthalmicPhotography3DCoordinatesImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.5.7	Ophthalmic Optical Coherence Tomography En Face Image Storage	OphthalmicOpticalCoherenceTomographyEnFaceImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.5.8	Ophthalmic Optical Coherence Tomography B-scan Volume Analysis Storage	OphthalmicOpticalCoherenceTomographyBscanVolumeAnalysisStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.6	VL Whole Slide Microscopy Image Storage	VLWholeSlideMicroscopyImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.1.7	Dermoscopic Photography Image Storage	DermoscopicPhotographyImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.77.2	VL Multi-frame Image Storage - Trial	VLMultiFrameImageStorageTrial	SopClass	R
+1.2.840.10008.5.1.4.1.1.78.1	Lensometry Measurements Storage	LensometryMeasurementsStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.78.2	Autorefraction Measurements Storage	AutorefractionMeasurementsStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.78.3	Keratometry Measurements Storage	KeratometryMeasurementsStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.78.4	Subjective Refraction Measurements Storage	SubjectiveRefractionMeasurementsStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.78.5	Visual Acuity Measurements Storage	VisualAcuityMeasurementsStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.78.6	Spectacle Prescription Report Storage	SpectaclePrescriptionReportStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.78.7	Ophthalmic Axial Measurements Storage	OphthalmicAxialMeasurementsStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.78.8	Intraocular Lens Calculations Storage	IntraocularLensCalculationsStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.79.1	Macular Grid Thickness and Volume Report Storage	MacularGridThicknessAndVolumeReportStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.80.1	Ophthalmic Visual Field Static Perimetry Measurements Storage	OphthalmicVisualFieldStaticPerimetryMeasurementsStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.81.1	Ophthalmic Thickness Map Storage	OphthalmicThicknessMapStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.82.1	Corneal Topography Map Storage	CornealTopographyMapStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.1	Text SR Storage - Trial	TextSRStorageTrial	SopClass	R
+1.2.840.10008.5.1.4.1.1.88.2	Audio SR Storage - Trial	AudioSRStorageTrial	SopClass	R
+1.2.840.10008.5.1.4.1.1.88.3	Detail SR Storage - Trial	DetailSRStorageTrial	SopClass	R
+1.2.840.10008.5.1.4.1.1.88.4	Comprehensive SR Storage - Trial	ComprehensiveSRStorageTrial	SopClass	R
+1.2.840.10008.5.1.4.1.1.88.11	Basic Text SR Storage	BasicTextSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.22	Enhanced SR Storage	EnhancedSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.33	Comprehensive SR Storage	ComprehensiveSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.34	Comprehensive 3D SR Storage	Comprehensive3DSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.35	Extensible SR Storage	ExtensibleSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.40	Procedure Log Storage	ProcedureLogStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.50	Mammography CAD SR Storage	MammographyCADSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.59	Key Object Selection Document Storage	KeyObjectSelectionDocumentStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.65	Chest CAD SR Storage	ChestCADSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.67	X-Ray Radiation Dose SR Storage	XRayRadiationDoseSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.68	Radiopharmaceutical Radiation Dose SR Storage	RadiopharmaceuticalRadiationDoseSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.69	Colon CAD SR Storage	ColonCADSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.70	Implantation Plan SR Storage	ImplantationPlanSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.71	Acquisition Context SR Storage	AcquisitionContextSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.72	Simplified Adult Echo SR Storage	SimplifiedAdultEchoSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.73	Patient Radiation Dose SR Storage	PatientRadiationDoseSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.74	Planned Imaging Agent Administration SR Storage	PlannedImagingAgentAdministrationSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.75	Performed Imaging Agent Administration SR Storage	PerformedImagingAgentAdministrationSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.88.76	Enhanced X-Ray Radiation Dose SR Storage	EnhancedXRayRadiationDoseSRStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.90.1	Content Assessment Results Storage	ContentAssessmentResultsStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.91.1	Microscopy Bulk Simple Annotations Storage	MicroscopyBulkSimpleAnnotationsStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.104.1	Encapsulated PDF Storage	EncapsulatedPDFStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.104.2	Encapsulated CDA Storage	EncapsulatedCDAStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.104.3	Encapsulated STL Storage	EncapsulatedSTLStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.104.4	Encapsulated OBJ Storage	EncapsulatedOBJStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.104.5	Encapsulated MTL Storage	EncapsulatedMTLStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.128	Positron Emission Tomography Image Storage	PositronEmissionTomographyImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.128.1	Legacy Converted Enhanced PET Image Storage	LegacyConvertedEnhancedPETImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.129	Standalone PET Curve Storage	StandalonePETCurveStorage	SopClass	R
+1.2.840.10008.5.1.4.1.1.130	Enhanced PET Image Storage	EnhancedPETImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.131	Basic Structured Display Storage	BasicStructuredDisplayStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.200.1	CT Defined Procedure Protocol Storage	CTDefinedProcedureProtocolStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.200.2	CT Performed Procedure Protocol Storage	CTPerformedProcedureProtocolStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.200.3	Protocol Approval Storage	ProtocolApprovalStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.200.4	Protocol Approval Information Model - FIND	ProtocolApprovalInformationModelFind	SopClass	-
+1.2.840.10008.5.1.4.1.1.200.5	Protocol Approval Information Model - MOVE	ProtocolApprovalInformationModelMove	SopClass	-
+1.2.840.10008.5.1.4.1.1.200.6	Protocol Approval Information Model - GET	ProtocolApprovalInformationModelGet	SopClass	-
+1.2.840.10008.5.1.4.1.1.200.7	XA Defined Procedure Protocol Storage	XADefinedProcedureProtocolStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.200.8	XA Performed Procedure Protocol Storage	XAPerformedProcedureProtocolStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.1	RT Image Storage	RTImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.2	RT Dose Storage	RTDoseStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.3	RT Structure Set Storage	RTStructureSetStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.4	RT Beams Treatment Record Storage	RTBeamsTreatmentRecordStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.5	RT Plan Storage	RTPlanStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.6	RT Brachy Treatment Record Storage	RTBrachyTreatmentRecordStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.7	RT Treatment Summary Record Storage	RTTreatmentSummaryRecordStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.8	RT Ion Plan Storage	RTIonPlanStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.9	RT Ion Beams Treatment Record Storage	RTIonBeamsTreatmentRecordStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.10	RT Physician Intent Storage	RTPhysicianIntentStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.11	RT Segment Annotation Storage	RTSegmentAnnotationStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.12	RT Radiation Set Storage	RTRadiationSetStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.13	C-Arm Photon-Electron Radiation Storage	CArmPhotonElectronRadiationStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.14	Tomotherapeutic Radiation Storage	TomotherapeuticRadiationStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.15	Robotic-Arm Radiation Storage	RoboticArmRadiationStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.16	RT Radiation Record Set Storage	RTRadiationRecordSetStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.17	RT Radiation Salvage Record Storage	RTRadiationSalvageRecordStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.18	Tomotherapeutic Radiation Record Storage	TomotherapeuticRadiationRecordStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.19	C-Arm Photon-Electron Radiation Record Storage	CArmPhotonElectronRadiationRecordStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.20	Robotic Radiation Record Storage	RoboticRadiationRecordStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.21	RT Radiation Set Delivery Instruction Storage	RTRadiationSetDeliveryInstructionStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.481.22	RT Treatment Preparation Storage	RTTreatmentPreparationStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.501.1	DICOS CT Image Storage	DICOSCTImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.501.2.1	DICOS Digital X-Ray Image Storage - For Presentation	DICOSDigitalXRayImageStorageForPresentation	SopClass	-
+1.2.840.10008.5.1.4.1.1.501.2.2	DICOS Digital X-Ray Image Storage - For Processing	DICOSDigitalXRayImageStorageForProcessing	SopClass	-
+1.2.840.10008.5.1.4.1.1.501.3	DICOS Threat Detection Report Storage	DICOSThreatDetectionReportStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.501.4	DICOS 2D AIT Storage	DICOS2DAITStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.501.5	DICOS 3D AIT Storage	DICOS3DAITStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.501.6	DICOS Quadrupole Resonance (QR) Storage	DICOSQuadrupoleResonanceStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.601.1	Eddy Current Image Storage	EddyCurrentImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.1.601.2	Eddy Current Multi-frame Image Storage	EddyCurrentMultiFrameImageStorage	SopClass	-
+1.2.840.10008.5.1.4.1.2.1.1	Patient Root Query/Retrieve Information Model - FIND	PatientRootQueryRetrieveInformationModelFind	SopClass	-
+1.2.840.10008.5.1.4.1.2.1.2	Patient Root Query/Retrieve Information Model - MOVE	PatientRootQueryRetrieveInformationModelMove	SopClass	-
+1.2.840.10008.5.1.4.1.2.1.3	Patient Root Query/Retrieve Information Model - GET	PatientRootQueryRetrieveInformationModelGet	SopClass	-
+1.2.840.10008.5.1.4.1.2.2.1	Study Root Query/Retrieve Information Model - FIND	StudyRootQueryRetrieveInformationModelFind	SopClass	-
+1.2.840.10008.5.1.4.1.2.2.2	Study Root Query/Retrieve Information Model - MOVE	StudyRootQueryRetrieveInformationModelMove	SopClass	-
+1.2.840.10008.5.1.4.1.2.2.3	Study Root Query/Retrieve Information Model - GET	StudyRootQueryRetrieveInformationModelGet	SopClass	-
+1.2.840.10008.5.1.4.1.2.3.1	Patient/Study Only Query/Retrieve Information Model - FIND	PatientStudyOnlyQueryRetrieveInformationModelFind	SopClass	R
+1.2.840.10008.5.1.4.1.2.3.2	Patient/Study Only Query/Retrieve Information Model - MOVE	PatientStudyOnlyQueryRetrieveInformationModelMove	SopClass	R
+1.2.840.10008.5.1.4.1.2.3.3	Patient/Study Only Query/Retrieve Information Model - GET	PatientStudyOnlyQueryRetrieveInformationModelGet	SopClass	R
+1.2.840.10008.5.1.4.1.2.4.2	Composite Instance Root Retrieve - MOVE	CompositeInstanceRootRetrieveMove	SopClass	-
+1.2.840.10008.5.1.4.1.2.4.3	Composite Instance Root Retrieve - GET	CompositeInstanceRootRetrieveGet	SopClass	-
+1.2.840.10008.5.1.4.1.2.5.3	Composite Instance Retrieve Without Bulk Data - GET	CompositeInstanceRetrieveWithoutBulkDataGet	SopClass	-
+1.2.840.10008.5.1.4.20.1	Defined Procedure Protocol Information Model - FIND	DefinedProcedureProtocolInformationModelFind	SopClass	-
+1.2.840.10008.5.1.4.20.2	Defined Procedure Protocol Information Model - MOVE	DefinedProcedureProtocolInformationModelMove	SopClass	-
+1.2.840.10008.5.1.4.20.3	Defined Procedure Protocol Information Model - GET	DefinedProcedureProtocolInformationModelGet	SopClass	-
+1.2.840.10008.5.1.4.31	Modality Worklist Information Model - FIND	ModalityWorklistInformationModelFind	SopClass	-
+1.2.840.10008.5.1.4.32	General Purpose Worklist Management Meta SOP Class	GeneralPurposeWorklistManagementMeta	MetaSopClass	R
+1.2.840.10008.5.1.4.32.1	General Purpose Worklist Information Model - FIND	GeneralPurposeWorklistInformationModelFind	SopClass	R
+1.2.840.10008.5.1.4.32.2	General Purpose Scheduled Procedure Step SOP Class	GeneralPurposeScheduledProcedureStep	SopClass	R
+1.2.840.10008.5.1.4.32.3	General Purpose Performed Procedure Step SOP Class	GeneralPurposePerformedProcedureStep	SopClass	R
+1.2.840.10008.5.1.4.33	Instance Availability Notification SOP Class	InstanceAvailabilityNotification	SopClass	-
+1.2.840.10008.5.1.4.34.1	RT Beams Delivery Instruction Storage - Trial	RTBeamsDeliveryInstructionStorageTrial	SopClass	R
+1.2.840.10008.5.1.4.34.2	RT Conventional Machine Verification - Trial	RTConventionalMachineVerificationTrial	SopClass	R
+1.2.840.10008.5.1.4.34.3	RT Ion Machine Verification - Trial	RTIonMachineVerificationTrial	SopClass	R
+1.2.840.10008.5.1.4.34.4	Unified Worklist and Procedure Step Service Class - Trial	UnifiedWorklistAndProcedureStepTrial	ServiceClass	R
+1.2.840.10008.5.1.4.34.4.1	Unified Procedure Step - Push SOP Class - Trial	UnifiedProcedureStepPushTrial	SopClass	R
+1.2.840.10008.5.1.4.34.4.2	Unified Procedure Step - Watch SOP Class - Trial	UnifiedProcedureStepWatchTrial	SopClass	R
+1.2.840.10008.5.1.4.34.4.3	Unified Procedure Step - Pull SOP Class - Trial	UnifiedProcedureStepPullTrial	SopClass	R
+1.2.840.10008.5.1.4.34.4.4	Unified Procedure Step - Event SOP Class - Trial	UnifiedProcedureStepEventTrial	SopClass	R
+1.2.840.10008.5.1.4.34.5	UPS Global Subscription SOP Instance	UPSGlobalSubscriptionInstance	WellKnownSopInstance	-
+1.2.840.10008.5.1.4.34.5.1	UPS Filtered Global Subscription SOP Instance	UPSFilteredGlobalSubscriptionInstance	WellKnownSopInstance	-
+1.2.840.10008.5.1.4.34.6	Unified Worklist and Procedure Step Service Class	UnifiedWorklistAndProcedureStep	ServiceClass	-
+1.2.840.10008.5.1.4.34.6.1	Unified Procedure Step - Push SOP Class	UnifiedProcedureStepPush	SopClass	-
+1.2.840.10008.5.1.4.34.6.2	Unified Procedure Step - Watch SOP Class	UnifiedProcedureStepWatch	SopClass	-
+1.2.840.10008.5.1.4.34.6.3	Unified Procedure Step - Pull SOP Class	UnifiedProcedureStepPull	SopClass	-
+1.2.840.10008.5.1.4.34.6.4	Unified Procedure Step - Event SOP Class	UnifiedProcedureStepEvent	SopClass	-
+1.2.840.10008.5.1.4.34.6.5	Unified Procedure Step - Query SOP Class	UnifiedProcedureStepQuery	SopClass	-
+1.2.840.10008.5.1.4.34.7	RT Beams Delivery Instruction Storage	RTBeamsDeliveryInstructionStorage	SopClass	-
+1.2.840.10008.5.1.4.34.8	RT Conventional Machine Verification	RTConventionalMachineVerification	SopClass	-
+1.2.840.10008.5.1.4.34.9	RT Ion Machine Verification	RTIonMachineVerification	SopClass	-
+1.2.840.10008.5.1.4.34.10	RT Brachy Application Setup Delivery Instruction Storage	RTBrachyApplicationSetupDeliveryInstructionStorage	SopClass	-
+1.2.840.10008.5.1.4.37.1	General Relevant Patient Information Query	GeneralRelevantPatientInformationQuery	SopClass	-
+1.2.840.10008.5.1.4.37.2	Breast Imaging Relevant Patient Information Query	BreastImagingRelevantPatientInformationQuery	SopClass	-
+1.2.840.10008.5.1.4.37.3	Cardiac Relevant Patient Information Query	CardiacRelevantPatientInformationQuery	SopClass	-
+1.2.840.10008.5.1.4.38.1	Hanging Protocol Storage	HangingProtocolStorage	SopClass	-
+1.2.840.10008.5.1.4.38.2	Hanging Protocol Information Model - FIND	HangingProtocolInformationModelFind	SopClass	-
+1.2.840.10008.5.1.4.38.3	Hanging Protocol Information Model - MOVE	HangingProtocolInformationModelMove	SopClass	-
+1.2.840.10008.5.1.4.38.4	Hanging Protocol Information Model - GET	HangingProtocolInformationModelGet	SopClass	-
+1.2.840.10008.5.1.4.39.1	Color Palette Storage	ColorPaletteStorage	SopClass	-
+1.2.840.10008.5.1.4.39.2	Color Palette Query/Retrieve Information Model - FIND	ColorPaletteQueryRetrieveInformationModelFind	SopClass	-
+1.2.840.10008.5.1.4.39.3	Color Palette Query/Retrieve Information Model - MOVE	ColorPaletteQueryRetrieveInformationModelMove	SopClass	-
+1.2.840.10008.5.1.4.39.4	Color Palette Query/Retrieve Information Model - GET	ColorPaletteQueryRetrieveInformationModelGet	SopClass	-
+1.2.840.10008.5.1.4.41	Product Characteristics Query SOP Class	ProductCharacteristicsQuery	SopClass	-
+1.2.840.10008.5.1.4.42	Substance Approval Query SOP Class	SubstanceApprovalQuery	SopClass	-
+1.2.840.10008.5.1.4.43.1	Generic Implant Template Storage	GenericImplantTemplateStorage	SopClass	-
+1.2.840.10008.5.1.4.43.2	Generic Implant Template Information Model - FIND	GenericImplantTemplateInformationModelFind	SopClass	-
+1.2.840.10008.5.1.4.43.3	Generic Implant Template Information Model - MOVE	GenericImplantTemplateInformationModelMove	SopClass	-
+1.2.840.10008.5.1.4.43.4	Generic Implant Template Information Model - GET	GenericImplantTemplateInformationModelGet	SopClass	-
+1.2.840.10008.5.1.4.44.1	Implant Assembly Template Storage	ImplantAssemblyTemplateStorage	SopClass	-
+1.2.840.10008.5.1.4.44.2	Implant Assembly Template Information Model - FIND	ImplantAssemblyTemplateInformationModelFind	SopClass	-
+1.2.840.10008.5.1.4.44.3	Implant Assembly Template Information Model - MOVE	ImplantAssemblyTemplateInformationModelMove	SopClass	-
+1.2.840.10008.5.1.4.44.4	Implant Assembly Template Information Model - GET	ImplantAssemblyTemplateInformationModelGet	SopClass	-
+1.2.840.10008.5.1.4.45.1	Implant Template Group Storage	ImplantTemplateGroupStorage	SopClass	-
+1.2.840.10008.5.1.4.45.2	Implant Template Group Information Model - FIND	ImplantTemplateGroupInformationModelFind	SopClass	-
+1.2.840.10008.5.1.4.45.3	Implant Template Group Information Model - MOVE	ImplantTemplateGroupInformationModelMove	SopClass	-
+1.2.840.10008.5.1.4.45.4	Implant Template Group Information Model - GET	ImplantTemplateGroupInformationModelGet	SopClass	-
+1.2.840.10008.7.1.1	Native DICOM Model	NativeDICOMModel	ApplicationHostingModel	-
+1.2.840.10008.7.1.2	Abstract Multi-Dimensional Image Model	AbstractMultiDimensionalImageModel	ApplicationHostingModel	-
+1.2.840.10008.8.1.1	DICOM Content Mapping Resource	DICOMContentMappingResource	MappingResource	-
+1.2.840.10008.10.1	Video Endoscopic Image Real-Time Communication	VideoEndoscopicImageRealTimeCommunication	SopClass	-
+1.2.840.10008.10.2	Video Photographic Image Real-Time Communication	VideoPhotographicImageRealTimeCommunication	SopClass	-
+1.2.840.10008.10.3	Audio Waveform Real-Time Communication	AudioWaveformRealTimeCommunication	SopClass	-
+1.2.840.10008.10.4	Rendition Selection Document Real-Time Communication	RenditionSelectionDocumentRealTimeCommunication	SopClass	-
+1.2.840.10008.15.0.3.1	dicomDeviceName	dicomDeviceName	LdapOid	-
+1.2.840.10008.15.0.3.2	dicomDescription	dicomDescription	LdapOid	-
+1.2.840.10008.15.0.3.3	dicomManufacturer	dicomManufacturer	LdapOid	-
+1.2.840.10008.15.0.3.4	dicomManufacturerModelName	dicomManufacturerModelName	LdapOid	-
+1.2.840.10008.15.0.3.5	dicomSoftwareVersion	dicomSoftwareVersion	LdapOid	-
+1.2.840.10008.15.0.3.6	dicomVendorData	dicomVendorData	LdapOid	-
+1.2.840.10008.15.0.3.7	dicomAETitle	dicomAETitle	LdapOid	-
+1.2.840.10008.15.0.3.8	dicomNetworkConnectionReference	dicomNetworkConnectionReference	LdapOid	-
+1.2.840.10008.15.0.3.9	dicomApplicationCluster	dicomApplicationCluster	LdapOid	-
+1.2.840.10008.15.0.3.10	dicomAssociationInitiator	dicomAssociationInitiator	LdapOid	-
+1.2.840.10008.15.0.3.11	dicomAssociationAcceptor	dicomAssociationAcceptor	LdapOid	-
+1.2.840.10008.15.0.3.12	dicomHostname	dicomHostname	LdapOid	-
+1.2.840.10008.15.0.3.13	dicomPort	dicomPort	LdapOid	-
+1.2.840.10008.15.0.3.14	dicomSOPClass	dicomSOPClass	LdapOid	-
+1.2.840.10008.15.0.3.15	dicomTransferRole	dicomTransferRole	LdapOid	-
+1.2.840.10008.15.0.3.16	dicomTransferSyntax	dicomTransferSyntax	LdapOid	-
+1.2.840.10008.15.0.3.17	dicomPrimaryDeviceType	dicomPrimaryDeviceType	LdapOid	-
+1.2.840.10008.15.0.3.18	dicomRelatedDeviceReference	dicomRelatedDeviceReference	LdapOid	-
+1.2.840.10008.15.0.3.19	dicomPreferredCalledAETitle	dicomPreferredCalledAETitle	LdapOid	-
+1.2.840.10008.15.0.3.20	dicomTLSCyphersuite	dicomTLSCyphersuite	LdapOid	-
+1.2.840.10008.15.0.3.21	dicomAuthorizedNodeCertificateReference	dicomAuthorizedNodeCertificateReference	LdapOid	-
+1.2.840.10008.15.0.3.22	dicomThisNodeCertificateReference	dicomThisNodeCertificateReference	LdapOid	-
+1.2.840.10008.15.0.3.23	dicomInstalled	dicomInstalled	LdapOid	-
+1.2.840.10008.15.0.3.24	dicomStationName	dicomStationName	LdapOid	-
+1.2.840.10008.15.0.3.25	dicomDeviceSerialNumber	dicomDeviceSerialNumber	LdapOid	-
+1.2.840.10008.15.0.3.26	dicomInstitutionName	dicomInstitutionName	LdapOid	-
+1.2.840.10008.15.0.3.27	dicomInstitutionAddress	dicomInstitutionAddress	LdapOid	-
+1.2.840.10008.15.0.3.28	dicomInstitutionDepartmentName	dicomInstitutionDepartmentName	LdapOid	-
+1.2.840.10008.15.0.3.29	dicomIssuerOfPatientID	dicomIssuerOfPatientID	LdapOid	-
+1.2.840.10008.15.0.3.30	dicomPreferredCallingAETitle	dicomPreferredCallingAETitle	LdapOid	-
+1.2.840.10008.15.0.3.31	dicomSupportedCharacterSet	dicomSupportedCharacterSet	LdapOid	-
+1.2.840.10008.15.0.4.1	dicomConfigurationRoot	dicomConfigurationRoot	LdapOid	-
+1.2.840.10008.15.0.4.2	dicomDevicesRoot	dicomDevicesRoot	LdapOid	-
+1.2.840.10008.15.0.4.3	dicomUniqueAETitlesRegistryRoot	dicomUniqueAETitlesRegistryRoot	LdapOid	-
+1.2.840.10008.15.0.4.4	dicomDevice	dicomDevice	LdapOid	-
+1.2.840.10008.15.0.4.5	dicomNetworkAE	dicomNetworkAE	LdapOid	-
+1.2.840.10008.15.0.4.6	dicomNetworkConnection	dicomNetworkConnection	LdapOid	-
+1.2.840.10008.15.0.4.7	dicomUniqueAETitle	dicomUniqueAETitle	LdapOid	-
+1.2.840.10008.15.0.4.8	dicomTransferCapability	dicomTransferCapability	LdapOid	-
+1.2.840.10008.15.1.1	Universal Coordinated Time	UTC	SynchronizationFrameOfReference	-
+"""u8;
 }

@@ -1,5 +1,5 @@
-using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 
 namespace OrleansImaging.Dicom;
 
@@ -105,12 +105,42 @@ public sealed partial class DicomUid : IEquatable<DicomUid>
     public static bool operator !=(DicomUid? left, DicomUid? right) => !(left == right);
 
     /// <summary>
-    /// Built on first lookup, from the generated members. A nested class, because static field
-    /// initializers in different parts of a partial class run in no defined order.
+    /// The registered UIDs, parsed from the generated table on first use. The generated members
+    /// index <see cref="All"/>, so each registered UID exists once and compares by reference too.
     /// </summary>
     private static class Registry
     {
-        public static readonly FrozenDictionary<string, DicomUid>.AlternateLookup<ReadOnlySpan<char>> ByValue =
-            CreateRegistry().ToFrozenDictionary(uid => uid.Value, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        public static readonly DicomUid[] All = Parse(RegistryData);
+
+        // Never written after construction, so safe for concurrent readers.
+        public static readonly Dictionary<string, DicomUid>.AlternateLookup<ReadOnlySpan<char>> ByValue =
+            All.ToDictionary(uid => uid.Value, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+        private static DicomUid[] Parse(ReadOnlySpan<byte> table)
+        {
+            var uids = new List<DicomUid>(512);
+            foreach (var range in table.Split((byte)'\n'))
+            {
+                var line = table[range].TrimEnd((byte)'\r');
+                if (line.IsEmpty)
+                    continue;
+                var value = NextField(ref line);
+                var name = NextField(ref line);
+                var keyword = NextField(ref line);
+                var type = Enum.Parse<DicomUidType>(NextField(ref line));
+                uids.Add(new DicomUid(value, name, keyword, type, isRetired: line is [(byte)'R']));
+            }
+            return [.. uids];
+        }
+
+        private static string NextField(ref ReadOnlySpan<byte> line)
+        {
+            var tab = line.IndexOf((byte)'\t');
+            if (tab < 0)
+                throw new DicomException("The generated UID registry has a line with too few fields.");
+            var field = Encoding.ASCII.GetString(line[..tab]);
+            line = line[(tab + 1)..];
+            return field;
+        }
     }
 }

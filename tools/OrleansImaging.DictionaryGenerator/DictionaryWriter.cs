@@ -41,8 +41,10 @@ internal static class DictionaryWriter
                 text.Append('\n');
             first = false;
             text.Append("    /// <summary>").Append(Describe(entry)).Append("</summary>\n");
+            // Properties, not static readonly fields: thousands of field initializers make one
+            // static constructor that takes >100 ms to JIT on the first use of any DicomTag static.
             text.Append(CultureInfo.InvariantCulture,
-                $"    public static readonly DicomTag {entry.Keyword} = new(0x{entry.Group.First:X4}, 0x{entry.Element.First:X4});\n");
+                $"    public static DicomTag {entry.Keyword} => new(0x{entry.Group.First:X4}, 0x{entry.Element.First:X4});\n");
         }
         text.Append("}\n");
         return text.ToString();

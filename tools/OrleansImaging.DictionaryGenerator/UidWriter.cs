@@ -9,7 +9,7 @@ internal static class UidWriter
     private static readonly HashSet<string> ReservedUidMembers =
     [
         "DicomUid", "Value", "Name", "Keyword", "Type", "IsRetired", "TryLookup", "IsValid", "Registered",
-        "Equals", "GetHashCode", "ToString", "GetType", "CreateRegistry", "MaxLength", "FromValue",
+        "Equals", "GetHashCode", "ToString", "GetType", "RegistryData", "MaxLength", "FromValue",
     ];
 
     private static readonly Dictionary<string, string> TypeNames = new(StringComparer.Ordinal)
@@ -34,40 +34,50 @@ internal static class UidWriter
     public static string Write(IReadOnlyList<UidEntry> uids, string header, TextWriter log)
     {
         var members = new StringBuilder();
-        var registry = new StringBuilder();
+        var table = new StringBuilder();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var values = new HashSet<string>(StringComparer.Ordinal);
+        var index = 0;
         foreach (var uid in uids.OrderBy(u => u.Value, UidComparer.Instance))
         {
             if (!values.Add(uid.Value))
                 throw new InvalidOperationException($"UID {uid.Value} is registered twice.");
             if (!TypeNames.TryGetValue(uid.Type, out var type))
                 throw new InvalidOperationException($"UID {uid.Value} has type '{uid.Type}', which DicomUidType does not name yet.");
-            var construction = string.Create(CultureInfo.InvariantCulture,
-                $"new(\"{uid.Value}\", \"{uid.Name}\", \"{uid.Keyword}\", DicomUidType.{type}, isRetired: {(uid.IsRetired ? "true" : "false")})");
+            if (uid.Name.Contains('\t', StringComparison.Ordinal) || uid.Keyword.Contains('\t', StringComparison.Ordinal))
+                throw new InvalidOperationException($"UID {uid.Value} has a tab in its name or keyword.");
+            table.Append(CultureInfo.InvariantCulture, $"{uid.Value}\t{uid.Name}\t{uid.Keyword}\t{type}\t{(uid.IsRetired ? "R" : "-")}\n");
             // LDAP OIDs have keywords like "dicomDeviceName"; members follow C# casing.
             var member = uid.Keyword.Length == 0 ? "" : char.ToUpperInvariant(uid.Keyword[0]) + uid.Keyword[1..];
             if (member.Length == 0 || ReservedUidMembers.Contains(member))
             {
                 log.WriteLine($"UID {uid.Value} ('{uid.Name}', keyword '{uid.Keyword}') has no usable member name; registry only");
-                registry.Append("        ").Append(construction).Append(",\n");
-                continue;
             }
-            if (!seen.Add(member))
-                throw new InvalidOperationException($"UID keyword {member} appears twice.");
-            if (members.Length > 0)
-                members.Append('\n');
-            var retired = uid.IsRetired ? ", retired" : "";
-            members.Append(CultureInfo.InvariantCulture, $"    /// <summary>{uid.Value}: {Escape(uid.Name)} ({uid.Type}{retired}).</summary>\n");
-            members.Append(CultureInfo.InvariantCulture, $"    public static readonly DicomUid {member} = {construction};\n");
-            registry.Append("        ").Append(member).Append(",\n");
+            else
+            {
+                if (!seen.Add(member))
+                    throw new InvalidOperationException($"UID keyword {member} appears twice.");
+                if (members.Length > 0)
+                    members.Append('\n');
+                var retired = uid.IsRetired ? ", retired" : "";
+                members.Append(CultureInfo.InvariantCulture, $"    /// <summary>{uid.Value}: {Escape(uid.Name)} ({uid.Type}{retired}).</summary>\n");
+                // Properties over one parsed table, not static readonly fields: hundreds of field
+                // initializers make a static constructor that takes ~20 ms to JIT.
+                members.Append(CultureInfo.InvariantCulture, $"    public static DicomUid {member} => Registry.All[{index}];\n");
+            }
+            index++;
         }
 
         var text = new StringBuilder(header);
         text.Append("namespace OrleansImaging.Dicom;\n\npublic sealed partial class DicomUid\n{\n");
         text.Append(members);
-        text.Append("\n    /// <summary>Every registered UID, including those without a keyword.</summary>\n");
-        text.Append("    private static DicomUid[] CreateRegistry() =>\n    [\n").Append(registry).Append("    ];\n}\n");
+        text.Append("""
+
+                /// <summary>
+                /// Every registered UID, sorted arc by arc, one a line: value, name, keyword,
+                /// <see cref="DicomUidType"/> member, retired ('R' or '-').
+                /// </summary>
+            """).Append("\n    private static ReadOnlySpan<byte> RegistryData => \"\"\"\n").Append(table).Append("\"\"\"u8;\n}\n");
         return text.ToString();
     }
 
