@@ -9,10 +9,19 @@ internal static class DicomJsonValues
     /// <summary>The PN component group names, in the order of the '='-separated groups (PS3.18 F.2.2).</summary>
     public static readonly string[] PersonNameGroups = ["Alphabetic", "Ideographic", "Phonetic"];
 
-    /// <summary>Writes a PN value as an object with its non-empty component groups; null when all are empty.</summary>
+    /// <summary>
+    /// Writes a PN value as an object with its non-empty component groups; null when all are empty.
+    /// A group of nothing but component separators ("^^^^", which some writers put in for an unknown
+    /// name) has no components, so it is empty (PS3.5 6.2.1.1; dcm2json agrees).
+    /// </summary>
     public static void WritePersonName(Utf8JsonWriter writer, string value)
     {
         var groups = value.Split('=');
+        for (var i = 0; i < groups.Length; i++)
+        {
+            if (IsEmptyGroup(groups[i]))
+                groups[i] = string.Empty;
+        }
         if (groups.All(g => g.Length == 0))
         {
             writer.WriteNullValue();
@@ -27,6 +36,11 @@ internal static class DicomJsonValues
         }
         writer.WriteEndObject();
     }
+
+    /// <summary>True when every component group of a PN value is empty.</summary>
+    public static bool IsEmptyPersonName(string value) => value.Split('=').All(IsEmptyGroup);
+
+    private static bool IsEmptyGroup(string group) => !group.AsSpan().TrimEnd(' ').ContainsAnyExcept('^');
 
     /// <summary>
     /// Writes an IS or DS value as a JSON number: as given when it is already spelt the way JSON

@@ -15,7 +15,9 @@ namespace OrleansImaging.Dicom.Json;
 /// normalized ("+.5" → 0.5, "007" → 7) when it is a number JSON cannot spell, and JSON strings when it
 /// is no number at all; non-finite FL/FD values are the strings "NaN", "Infinity" and "-Infinity";
 /// SV and UV values beyond ±2^53 are strings, as PS3.18 F.2.3.1 allows, so no reader loses digits;
-/// empty values of a multi-valued attribute are null.
+/// empty values of a multi-valued attribute are null. Group lengths (gggg,0000) are left out: they
+/// describe an encoding, not the data set, and are wrong as soon as JSON is edited (dcm2json leaves
+/// them out too).
 /// </remarks>
 public sealed class DicomJsonWriter
 {
@@ -58,6 +60,8 @@ public sealed class DicomJsonWriter
         writer.WriteStartObject();
         foreach (var attribute in dataset)
         {
+            if (attribute.Tag.IsGroupLength)
+                continue;
             if (include is not null && !include.Contains(attribute.Tag))
                 continue;
             switch (attribute)
@@ -145,7 +149,7 @@ public sealed class DicomJsonWriter
     {
         var values = element.GetStrings(owner.CharacterSet);
         // A value of nothing but padding is empty: no "Value" at all, as for a zero-length value.
-        if (values.Length == 0 || (values.Length == 1 && values[0].Length == 0))
+        if (values.All(v => v.Length == 0 || (element.VR == DicomVR.PN && DicomJsonValues.IsEmptyPersonName(v))))
             return;
         writer.WriteStartArray("Value");
         foreach (var value in values)
