@@ -23,6 +23,7 @@ public sealed class DcmtkOracleTests(ITestOutputHelper output)
     /// </summary>
     private static readonly Dictionary<string, string> DocumentedRecoveries = new(StringComparer.Ordinal)
     {
+        ["SC_rgb_jpeg.dcm"] = "declared JPEG Baseline (explicit VR) but encoded implicit VR; the reader reads it as encoded and warns",
     };
 
     private enum Kind { Exact, Normalized, RejectedByBoth, RecoveredByUs, Failed }
@@ -93,7 +94,7 @@ public sealed class DcmtkOracleTests(ITestOutputHelper output)
             if (refused is null || stripped.Contains(refused))
                 break;
             stripped.Add(refused);
-            var copy = await DcmtkTools.CopyWithoutAsync(file, [.. stripped]);
+            var copy = await DcmtkTools.ModifiedCopyAsync(file, [.. stripped.Select(DcmodifyArguments)]);
             try
             {
                 dcmtk = await DcmtkTools.Dcm2JsonAsync(copy);
@@ -129,16 +130,29 @@ public sealed class DcmtkOracleTests(ITestOutputHelper output)
         var theirJson = (JsonObject)JsonNode.Parse(dcmtk.StandardOutput)!;
         if (stripped.Contains(PixelData))
             ourJson.Remove("7FE00010");
-        var comparison = new JsonTreeComparison(Dcm2JsonNormalizations.For(ours.Dataset, stripped.Contains(SpecificCharacterSet)));
+        var comparison = new JsonTreeComparison(Dcm2JsonNormalizations.For(UsesIso2022MultiByteSets(ours.Dataset), stripped.Count > 0));
         comparison.Compare(theirJson, ourJson);
         var problems = new List<string>(comparison.Differences);
-        if (stripped.Contains(SpecificCharacterSet))
+        if (UsesIso2022MultiByteSets(ours.Dataset))
             problems.AddRange(JapaneseExpectations.Check(name, ours.Dataset));
-        var note = stripped.Count == 0 ? "" : $"compared with a copy dcmodify stripped of {string.Join(" and ", stripped)}";
+        var note = stripped.Count == 0 ? "" : $"compared with a copy dcmodify changed: {string.Join(", ", stripped.Select(t => string.Join(' ', DcmodifyArguments(t))))}";
         if (problems.Count > 0)
             return new Outcome(file, Kind.Failed, note.Length > 0 ? note : "differs", comparison.RulesUsed, problems);
         return new Outcome(file, comparison.RulesUsed.Count == 0 ? Kind.Exact : Kind.Normalized, note, comparison.RulesUsed, []);
     }
+
+    /// <summary>
+    /// How the oracle's copy avoids what dcm2json refuses: compressed pixel data is erased (and left
+    /// out of our JSON); the Japanese character sets are replaced by ISO_IR 100, which dcmtk can
+    /// decode (escape sequences and all), so the rest of the file is still compared.
+    /// </summary>
+    private static string[] DcmodifyArguments(string refused) =>
+        refused == PixelData ? ["-ea", PixelData] : ["-ma", $"{SpecificCharacterSet}=ISO_IR 100"];
+
+    /// <summary>True when the data set or any item declares ISO 2022 IR 87 or 159 (Japanese kanji).</summary>
+    private static bool UsesIso2022MultiByteSets(DicomDataset dataset) =>
+        dataset.GetValues<string>(new DicomTag(0x0008, 0x0005)).Any(term => term is "ISO 2022 IR 87" or "ISO 2022 IR 159")
+        || dataset.OfType<DicomSequence>().SelectMany(s => s.Items).Any(UsesIso2022MultiByteSets);
 
     private static Outcome Failed(string file, string note) => new(file, Kind.Failed, note, new Dictionary<string, int>(), []);
 

@@ -31,17 +31,14 @@ internal static class DcmtkTools
     /// <summary>dcm2json in compact form: whitespace is not what is being compared.</summary>
     public static Task<Result> Dcm2JsonAsync(string path) => RunAsync("dcm2json", "-fc", path);
 
-    /// <summary>A temporary copy of <paramref name="path"/> with the given attributes erased by dcmodify.</summary>
-    public static async Task<string> CopyWithoutAsync(string path, params string[] tags)
+    /// <summary>A temporary copy of <paramref name="path"/> changed by dcmodify with the given arguments.</summary>
+    public static async Task<string> ModifiedCopyAsync(string path, IEnumerable<string[]> changes)
     {
         var copy = Path.Combine(Path.GetTempPath(), $"oracle-{Guid.NewGuid():N}.dcm");
         File.Copy(path, copy);
         var arguments = new List<string> { "-nb", "-q" };
-        foreach (var tag in tags)
-        {
-            arguments.Add("-ea");
-            arguments.Add(tag);
-        }
+        foreach (var change in changes)
+            arguments.AddRange(change);
         arguments.Add(copy);
         var result = await RunAsync("dcmodify", [.. arguments]);
         if (result.ExitCode != 0)
