@@ -115,6 +115,9 @@ public sealed class DicomDump
         if (vr.IsString())
         {
             var text = element.GetText(owner.CharacterSet);
+            // dcmdump shows a registered UID by its keyword, prefixed by '='.
+            if (vr == DicomVR.UI && DicomAttributeNames.UidKeyword(text) is { } keyword)
+                return ("=" + keyword, 1);
             return (Shorten("[" + text + "]"), element.GetStrings(owner.CharacterSet).Length);
         }
         var span = element.RawValue.Span;
