@@ -21,7 +21,10 @@ internal static class DicomAttributeNames
                 ? privateEntry.Keyword
                 : "Unknown Tag & Data";
         }
-        return DicomDictionary.Default.TryGetEntry(tag, out var entry) && entry.Keyword.Length > 0 ? entry.Keyword : "Unknown Tag & Data";
+        if (!DicomDictionary.Default.TryGetEntry(tag, out var entry) || entry.Keyword.Length == 0)
+            return "Unknown Tag & Data";
+        // dcmdump marks retired attributes the same way.
+        return entry.IsRetired ? "RETIRED_" + entry.Keyword : entry.Keyword;
     }
 
     /// <summary>The registered keyword of a UID (e.g. CTImageStorage), or null.</summary>

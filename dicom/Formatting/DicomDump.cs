@@ -95,11 +95,11 @@ public sealed class DicomDump
         var items = fragments.Fragments.Count + 1;
         WriteLine(output, depth, fragments.Tag, fragments.VR.Code(), $"(PixelSequence #={items})", "u/l", 1, Name(fragments.Tag, owner));
         var table = fragments.BasicOffsetTable;
-        WriteLine(output, depth + 1, DicomTag.Item, "pi", table.IsEmpty ? "(no value available)" : Shorten(HexBytes(table.Span)),
+        WriteLine(output, depth + 1, DicomTag.Item, "pi", table.IsEmpty ? "(no value available)" : HexBytes(table),
             table.Length.ToString(CultureInfo.InvariantCulture), 1, "Item");
         foreach (var fragment in fragments.Fragments)
         {
-            var value = fragment.BulkData is null ? Shorten(HexBytes(fragment.Data.Span)) : "(not loaded)";
+            var value = fragment.BulkData is null ? HexBytes(fragment.Data) : "(not loaded)";
             WriteLine(output, depth + 1, DicomTag.Item, "pi", value, fragment.Length.ToString(CultureInfo.InvariantCulture), 1, "Item");
         }
         WriteLine(output, depth, DicomTag.SequenceDelimitationItem, "na", "(SequenceDelimitationItem)", "0", 0, "SequenceDelimitationItem");
@@ -122,48 +122,43 @@ public sealed class DicomDump
         }
         var span = element.RawValue.Span;
         if (vr is DicomVR.OB or DicomVR.UN or DicomVR.None || vr.BinaryValueSize() == 0 || span.Length % vr.BinaryValueSize() != 0)
-            return (Shorten(HexBytes(span)), 1);
+            return (HexBytes(element.RawValue), 1);
         if (vr == DicomVR.OW)
         {
             var raw = element.RawValue;
-            return (Shorten(Values(raw.Length / 2, i => System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(raw.Span[(2 * i)..]).ToString("x4", CultureInfo.InvariantCulture))), 1);
+            return (Values(raw.Length / 2, i => System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(raw.Span[(2 * i)..]).ToString("x4", CultureInfo.InvariantCulture)), 1);
         }
         var count = element.Count;
         var values = vr == DicomVR.AT
             ? Values(count, i => FormatTag(element.GetAttributeTag(i)))
             : Values(count, element.FormatBinaryValue);
-        return (Shorten(values), vr is DicomVR.OF or DicomVR.OD or DicomVR.OL or DicomVR.OV ? 1 : count);
+        return (values, vr is DicomVR.OF or DicomVR.OD or DicomVR.OL or DicomVR.OV ? 1 : count);
     }
 
     /// <summary>
-    /// Joins values with backslashes, stopping once the text is longer than the options allow: a
-    /// million pixel values need not be formatted to print seventy characters of them.
+    /// Joins values with backslashes. Past the configured length it stops after the last whole value
+    /// that fits and adds "...", as dcmdump does, so a million pixel values are never all formatted.
     /// </summary>
     private string Values(int count, Func<int, string> format)
     {
         var limit = _options.MaxValueLength ?? int.MaxValue;
         var builder = new StringBuilder();
-        for (var i = 0; i < count && builder.Length <= limit; i++)
+        var lastFit = 0;
+        for (var i = 0; i < count; i++)
         {
             if (i > 0)
                 builder.Append('\\');
             builder.Append(format(i));
+            if (builder.Length <= limit - 3)
+                lastFit = builder.Length;
+            if (builder.Length > limit)
+                return builder.ToString(0, lastFit) + "...";
         }
         return builder.ToString();
     }
 
-    private string HexBytes(ReadOnlySpan<byte> bytes)
-    {
-        var limit = _options.MaxValueLength ?? int.MaxValue;
-        var builder = new StringBuilder();
-        for (var i = 0; i < bytes.Length && builder.Length <= limit; i++)
-        {
-            if (i > 0)
-                builder.Append('\\');
-            builder.Append(bytes[i].ToString("x2", CultureInfo.InvariantCulture));
-        }
-        return builder.ToString();
-    }
+    private string HexBytes(ReadOnlyMemory<byte> bytes) =>
+        Values(bytes.Length, i => bytes.Span[i].ToString("x2", CultureInfo.InvariantCulture));
 
     /// <summary>Cuts a value to the configured length, ending in "..." like dcmdump.</summary>
     private string Shorten(string value)
