@@ -31,9 +31,17 @@ internal static class DicomFileReader
         if (syntax.TransferSyntax.IsDeflated)
         {
             using var inflated = Inflate(new MemoryStream(data[(int)datasetStart..].ToArray(), writable: false), options);
-            var stopped = RunStreamAsync(NewDatasetParser(dataset, syntax, options, null, null), new ByteFeeder(inflated, 0), CancellationToken.None)
-                .AsTask().GetAwaiter().GetResult();
-            return Build(meta, dataset, syntax.TransferSyntax, layout, warnings, stopped);
+            var feeder = new ByteFeeder(inflated, 0);
+            try
+            {
+                var stopped = RunStreamAsync(NewDatasetParser(dataset, syntax, options, null, null), feeder, CancellationToken.None)
+                    .AsTask().GetAwaiter().GetResult();
+                return Build(meta, dataset, syntax.TransferSyntax, layout, warnings, stopped);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new DicomException($"The deflated data set cannot be inflated: {ex.Message}", feeder.Offset, null, ex);
+            }
         }
         var parser = NewDatasetParser(dataset, syntax, options, null, data.Length);
         parser.Parse(data[(int)datasetStart..], datasetStart, isFinal: true, out _, out _);
@@ -85,7 +93,7 @@ internal static class DicomFileReader
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException)
         {
-            throw new DicomException($"Reading failed at offset {feeder.Offset}: {ex.Message}", ex);
+            throw new DicomException($"Reading failed: {ex.Message}", feeder.Offset, null, ex);
         }
     }
 

@@ -324,6 +324,28 @@ public sealed class BadInputTests
         }
     }
 
+    [Fact]
+    public async Task Read_DeflatedDataSetInflatingPastTheLimit_ThrowsDicomException()
+    {
+        var file = DicomBytes.Part10(Deflate(LargeDataset(1024 * 1024)), DicomBytes.DeflatedExplicitVRLittleEndian);
+        var options = new DicomReadOptions { MaxInflatedLength = 64 * 1024 };
+
+        var errors = await AssertRejectedEverywhereAsync(file, offset: null, tag: null, options);
+
+        Assert.All(errors, e => Assert.StartsWith("The deflated data set inflates to more than 65536 bytes", e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Read_GarbageDeflateStream_ThrowsDicomException()
+    {
+        var garbage = new byte[2048];
+        new Random(20261125).NextBytes(garbage);
+        garbage[0] = 0xFF; // BTYPE 11: a reserved block type, invalid whatever follows
+        var file = DicomBytes.Part10(garbage, DicomBytes.DeflatedExplicitVRLittleEndian);
+
+        await AssertRejectedEverywhereAsync(file, offset: null, tag: null);
+    }
+
     private static byte[] LargeDataset(int documentLength) => new DicomBytes()
         .Text(0x0008, 0x0060, "CS", "OT")
         .Element(0x0042, 0x0011, "OB", new byte[documentLength])
