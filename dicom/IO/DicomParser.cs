@@ -334,7 +334,9 @@ internal sealed class DicomParser
 
     private void Push(Frame frame, long position, DicomTag tag)
     {
-        if (_stack.Count / 2 >= _options.MaxNestingDepth)
+        // The stack is the data set, then a sequence and an item per level: a sequence opened on a
+        // stack of 2k+1 frames is the (k+1)th level. Items add no depth of their own.
+        if (frame.Kind != FrameKind.Dataset && (_stack.Count + 1) / 2 > _options.MaxNestingDepth)
             throw new DicomException($"Sequences are nested more than {_options.MaxNestingDepth} deep", position, tag);
         if (frame.Dataset is { } item && _stack[^1].Sequence is not null)
             item.Parent = _stack[^2].Dataset;

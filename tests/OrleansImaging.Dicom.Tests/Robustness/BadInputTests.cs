@@ -228,6 +228,39 @@ public sealed class BadInputTests
         }
     }
 
+    [Fact]
+    public async Task Read_Nesting10000Deep_ThrowsDicomExceptionNamingTheLimit()
+    {
+        const int depth = 10_000;
+        var data = Nested(depth, out var sixtyFifthSequenceAt);
+
+        var errors = await AssertRejectedEverywhereAsync(data, sixtyFifthSequenceAt, ContentSequence);
+
+        Assert.All(errors, e => Assert.StartsWith("Sequences are nested more than 64 deep", e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Read_Nesting10000DeepWithTheLimitRaised_ParsesWithoutRecursing()
+    {
+        const int depth = 10_000;
+        var data = Nested(depth, out _);
+        var options = new DicomReadOptions { MaxNestingDepth = depth };
+
+        foreach (var file in await ReadEverywhereAsync(data, options))
+        {
+            var level = 0;
+            var dataset = file.Dataset;
+            while (dataset.GetSequenceOrDefault(ContentSequence) is { } sequence)
+            {
+                dataset = Assert.Single(sequence.Items);
+                level++;
+            }
+            Assert.Equal(depth, level);
+            // The innermost item inherits the character set through 10,000 parents.
+            Assert.True(dataset.CharacterSet.IsKnown);
+        }
+    }
+
     [Theory]
     [InlineData(0xFFFFFFF0u)]
     [InlineData(0x7FFFFF00u)]
@@ -344,6 +377,24 @@ public sealed class BadInputTests
         var file = DicomBytes.Part10(garbage, DicomBytes.DeflatedExplicitVRLittleEndian);
 
         await AssertRejectedEverywhereAsync(file, offset: null, tag: null);
+    }
+
+    private static byte[] Nested(int depth, out long sixtyFifthSequenceAt)
+    {
+        var dataset = new DicomBytes().Text(0x0008, 0x0060, "CS", "SR");
+        sixtyFifthSequenceAt = 0;
+        for (var i = 0; i < depth; i++)
+        {
+            if (i == 64)
+                sixtyFifthSequenceAt = dataset.Length;
+            dataset.Header(0x0040, 0xA730, "SQ", DicomBytes.Undefined).Item();
+        }
+        for (var i = 0; i < depth; i++)
+            dataset.ItemDelimiter().SequenceDelimiter();
+        var bytes = dataset.ToArray();
+        var file = DicomBytes.Part10(bytes);
+        sixtyFifthSequenceAt += file.Length - bytes.Length;
+        return file;
     }
 
     private static byte[] LargeDataset(int documentLength) => new DicomBytes()
