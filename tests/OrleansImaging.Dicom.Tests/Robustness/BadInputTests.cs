@@ -139,6 +139,24 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Get_UsWithThreeBytesInExplicitVR_ReadsButRefusesTheNumber()
+    {
+        var dataset = new DicomBytes()
+            .Header(0x0028, 0x0010, "US", 3).Raw(4, 0, 0)
+            .UShort(0x0028, 0x0011, 4)
+            .ToArray();
+
+        foreach (var file in await ReadEverywhereAsync(DicomBytes.Part10(dataset)))
+        {
+            var error = Record.Exception(() => file.Dataset.Get<ushort>(Rows));
+            Assert.Equal(typeof(DicomException), error?.GetType());
+            Assert.Contains("(0028,0010)", error!.Message, StringComparison.Ordinal);
+            Assert.False(file.Dataset.TryGet<ushort>(Rows, out _));
+            Assert.Equal((ushort)4, file.Dataset.Get<ushort>(Columns));
+        }
+    }
+
+    [Fact]
     public async Task Read_OddLengthValues_AreKeptAsEncodedAndTheNextElementIsRead()
     {
         var dataset = new DicomBytes()
