@@ -82,6 +82,62 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Read_ItemLongerThanItsSequence_ExtendsTheSequenceWithAWarning()
+    {
+        // The sequence declares 8 bytes fewer than its item holds, a miscount seen in DICOMDIRs.
+        var item = new DicomBytes().Text(0x0008, 0x1155, "UI", "1.2.3").ToArray();
+        var dataset = new DicomBytes()
+            .Text(0x0008, 0x0060, "CS", "CT")
+            .Header(0x0008, 0x1140, "SQ", (uint)(8 + item.Length - 8))
+            .Item((uint)item.Length).Raw(item)
+            .Text(0x0010, 0x0010, "PN", "Doe^Jane")
+            .ToArray();
+
+        foreach (var file in await ReadEverywhereAsync(DicomBytes.Part10(dataset)))
+        {
+            var sequence = Assert.IsType<DicomSequence>(file.Dataset.GetAttribute(ReferencedImageSequence));
+            Assert.Equal("1.2.3", Assert.Single(sequence.Items).GetStringOrNull(ReferencedSopInstanceUid));
+            Assert.Equal("Doe^Jane", file.Dataset.GetStringOrNull(PatientName));
+            Assert.Contains(file.Warnings, w => w.Contains("past the declared end of its enclosing sequence (0008,1140)", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Read_LastItemLongerThanTheFile_ReadsToTheEndWithAWarning()
+    {
+        var item = new DicomBytes().Text(0x0008, 0x1155, "UI", "1.2.3").ToArray();
+        var dataset = new DicomBytes()
+            .Text(0x0008, 0x0060, "CS", "CT")
+            .Header(0x0008, 0x1140, "SQ", (uint)(8 + item.Length))
+            .Item((uint)item.Length + 1000).Raw(item)
+            .ToArray();
+
+        foreach (var file in await ReadEverywhereAsync(DicomBytes.Part10(dataset)))
+        {
+            var sequence = Assert.IsType<DicomSequence>(file.Dataset.GetAttribute(ReferencedImageSequence));
+            Assert.Equal("1.2.3", Assert.Single(sequence.Items).GetStringOrNull(ReferencedSopInstanceUid));
+            Assert.Contains(file.Warnings, w => w.Contains("declares 1014 bytes but the input ends after 14; read to the end", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Read_ItemLongerThanItsSequenceWithGarbageAfter_ThrowsDicomException()
+    {
+        var item = new DicomBytes().Text(0x0008, 0x1155, "UI", "1.2.3").ToArray();
+        var prefix = new DicomBytes()
+            .Header(0x0008, 0x1140, "SQ", (uint)(8 + item.Length))
+            .Item((uint)item.Length + 8).Raw(item);
+        var garbageAt = prefix.Length;
+        var dataset = prefix.Raw(0x08, 0x00, 0x50, 0x11, (byte)'?', (byte)'?', 0, 0).Raw(new byte[16]).ToArray();
+        var file = DicomBytes.Part10(dataset);
+        var start = file.Length - dataset.Length;
+
+        var errors = await AssertRejectedEverywhereAsync(file, start + garbageAt + 4, new DicomTag(0x0008, 0x1150));
+
+        Assert.All(errors, e => Assert.StartsWith("Invalid VR bytes 0x3F3F", e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Read_ElementLongerThanTheFile_ThrowsDicomExceptionNamingTheElement()
     {
         var prefix = new DicomBytes().Text(0x0008, 0x0060, "CS", "CT");
