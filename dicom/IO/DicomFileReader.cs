@@ -59,7 +59,8 @@ internal static class DicomFileReader
             origin = stream.Position;
             length = stream.Length - origin;
         }
-        var feeder = new ByteFeeder(stream, 0);
+        // A small file needs a buffer its size (one byte more, to see the end), not a whole chunk.
+        var feeder = length is { } known && known < ByteFeeder.ChunkSize ? new ByteFeeder(stream, 0, (int)Math.Max(known + 1, PrefixLength)) : new ByteFeeder(stream, 0);
         try
         {
             await feeder.EnsureAsync(PrefixLength, cancellationToken).ConfigureAwait(false);
