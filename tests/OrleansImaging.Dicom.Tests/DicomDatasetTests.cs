@@ -65,8 +65,9 @@ public sealed class DicomDatasetTests
     {
         var dataset = new DicomDataset().Add(DicomTag.Rows, DicomVR.US, new byte[] { 1, 2, 3 }.AsMemory());
 
-        Assert.Equal((ushort)0x0201, dataset.Get<ushort>(DicomTag.Rows));
-        Assert.Throws<DicomException>(() => dataset.Get<ushort>(DicomTag.Rows, 1));
+        var ex = Assert.Throws<DicomException>(() => dataset.Get<ushort>(DicomTag.Rows));
+        Assert.Contains("3 bytes", ex.Message, StringComparison.Ordinal);
+        Assert.False(dataset.TryGet<ushort>(DicomTag.Rows, out _));
     }
 
     [Fact]
