@@ -35,6 +35,12 @@ public sealed partial class DicomDataset
     public DicomDataset AddOrUpdate<T>(DicomTag tag, DicomVR vr, params T[] values) where T : struct, INumber<T> =>
         AddOrUpdate(CreateNumericElement(tag, vr, values));
 
+    /// <summary>Adds an element with raw little-endian bytes (OB, UN, OW pixel data, …); the array is not copied.</summary>
+    public DicomDataset Add(DicomTag tag, DicomVR vr, byte[] rawValue) => Add(new DicomElement(tag, vr, rawValue));
+
+    /// <summary>Adds or replaces an element with raw little-endian bytes; the array is not copied.</summary>
+    public DicomDataset AddOrUpdate(DicomTag tag, DicomVR vr, byte[] rawValue) => AddOrUpdate(new DicomElement(tag, vr, rawValue));
+
     /// <summary>Adds an element with raw little-endian bytes (OB, UN, OW pixel data, …).</summary>
     public DicomDataset Add(DicomTag tag, DicomVR vr, ReadOnlyMemory<byte> rawValue) => Add(new DicomElement(tag, vr, rawValue));
 

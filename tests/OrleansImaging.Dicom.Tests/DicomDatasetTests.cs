@@ -114,4 +114,14 @@ public sealed class DicomDatasetTests
 
         Assert.Contains("private", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Add_ByteArray_IsTheRawValueNotNumbers()
+    {
+        var bytes = new byte[] { 1, 2, 3, 4 };
+
+        var dataset = new DicomDataset().Add(DicomTag.PixelData, DicomVR.OB, bytes);
+
+        Assert.Equal(bytes, dataset.Get<byte[]>(DicomTag.PixelData));
+    }
 }

@@ -13,10 +13,6 @@ public sealed class DcmdumpPeerTests(TempFolder folder) : IClassFixture<TempFold
     /// </summary>
     private static readonly Dictionary<string, string> KnownDifferences = new(StringComparer.Ordinal)
     {
-        // A UN element of undefined length holds implicit VR items (CP-246). Until the reader has a
-        // data dictionary, their elements are read as UN, so they are written as UN where dcmtk
-        // shows the dictionary VR (UI). Values and structure are equal.
-        ["test_files/UN_sequence.dcm"] = "implicit VR items inside a UN sequence are written with VR UN (no dictionary yet)",
     };
 
     public static TheoryData<string> CorpusFiles => Corpus.FileData();
