@@ -7,6 +7,19 @@ namespace OrleansImaging.Dicom;
 
 public sealed partial class DicomDataset
 {
+    /// <summary>Adds a string element with the dictionary's VR for <paramref name="tag"/>.</summary>
+    /// <exception cref="DicomException">The tag is present, unknown to the dictionary, or not a string VR.</exception>
+    public DicomDataset Add(DicomTag tag, params string[] values) => Add(tag, DictionaryVR(tag), values);
+
+    /// <summary>Adds or replaces a string element with the dictionary's VR for <paramref name="tag"/>.</summary>
+    public DicomDataset AddOrUpdate(DicomTag tag, params string[] values) => AddOrUpdate(tag, DictionaryVR(tag), values);
+
+    /// <summary>Adds a numeric element with the dictionary's VR for <paramref name="tag"/> (US for US-or-SS).</summary>
+    public DicomDataset Add<T>(DicomTag tag, params T[] values) where T : struct, INumber<T> => Add(tag, DictionaryVR(tag), values);
+
+    /// <summary>Adds or replaces a numeric element with the dictionary's VR for <paramref name="tag"/>.</summary>
+    public DicomDataset AddOrUpdate<T>(DicomTag tag, params T[] values) where T : struct, INumber<T> => AddOrUpdate(tag, DictionaryVR(tag), values);
+
     /// <summary>Adds a string element (several values are joined with backslashes).</summary>
     /// <exception cref="DicomException">The tag is present, or the VR is not a string VR.</exception>
     public DicomDataset Add(DicomTag tag, DicomVR vr, params string[] values) => Add(CreateStringElement(tag, vr, values));
@@ -21,6 +34,12 @@ public sealed partial class DicomDataset
     /// <summary>Adds or replaces a numeric element.</summary>
     public DicomDataset AddOrUpdate<T>(DicomTag tag, DicomVR vr, params T[] values) where T : struct, INumber<T> =>
         AddOrUpdate(CreateNumericElement(tag, vr, values));
+
+    /// <summary>Adds an element with raw little-endian bytes (OB, UN, OW pixel data, …); the array is not copied.</summary>
+    public DicomDataset Add(DicomTag tag, DicomVR vr, byte[] rawValue) => Add(new DicomElement(tag, vr, rawValue));
+
+    /// <summary>Adds or replaces an element with raw little-endian bytes; the array is not copied.</summary>
+    public DicomDataset AddOrUpdate(DicomTag tag, DicomVR vr, byte[] rawValue) => AddOrUpdate(new DicomElement(tag, vr, rawValue));
 
     /// <summary>Adds an element with raw little-endian bytes (OB, UN, OW pixel data, …).</summary>
     public DicomDataset Add(DicomTag tag, DicomVR vr, ReadOnlyMemory<byte> rawValue) => Add(new DicomElement(tag, vr, rawValue));
@@ -114,6 +133,15 @@ public sealed partial class DicomDataset
                 return text;
         }
         throw new DicomException($"{value} cannot be written as a DS value of 16 characters.");
+    }
+
+    private static DicomVR DictionaryVR(DicomTag tag)
+    {
+        if (tag.IsPrivate)
+            throw new DicomException($"{tag} is private: give its VR explicitly.");
+        if (!DicomDictionary.Default.TryGetEntry(tag, out var entry) || entry.DefaultVR == DicomVR.None)
+            throw new DicomException($"{tag} is not in the data dictionary: give its VR explicitly.");
+        return entry.DefaultVR;
     }
 
     internal static byte[] PadToEven(byte[] bytes, byte padding)

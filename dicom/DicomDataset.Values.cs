@@ -121,6 +121,10 @@ public sealed partial class DicomDataset
             return element.GetAttributeTag(index);
         if (element.VR.BinaryValueSize() == 0 || index < 0 || index >= element.Count)
             return null;
+        // A length that is not a whole number of values means the VR or the length is wrong (a
+        // 3-byte Rows): no value of it can be trusted.
+        if (element.Length % element.VR.BinaryValueSize() != 0)
+            throw new DicomException($"{element.Tag} {element.VR.Code()} has {element.Length} bytes, not a whole number of {element.VR.BinaryValueSize()}-byte values.");
         var number = element.GetBinaryNumber(index);
         return ConvertNumber(number, type);
     }

@@ -42,7 +42,7 @@ public sealed partial class DicomDataset : IEnumerable<DicomAttribute>
         {
             if (_characterSet is not null)
                 return _characterSet;
-            if (TryGetAttribute(DicomTag.SpecificCharacterSetTag, out var attribute) && attribute is DicomElement { IsLoaded: true } element)
+            if (TryGetAttribute(DicomTag.SpecificCharacterSet, out var attribute) && attribute is DicomElement { IsLoaded: true } element)
             {
                 var raw = System.Text.Encoding.ASCII.GetString(DicomElement.TrimPadding(element.RawValue.Span, DicomVR.CS));
                 return _characterSet = DicomCharacterSet.Parse(raw);
@@ -105,7 +105,7 @@ public sealed partial class DicomDataset : IEnumerable<DicomAttribute>
         if (index < 0)
             return false;
         _attributes.RemoveAt(index);
-        if (tag == DicomTag.SpecificCharacterSetTag)
+        if (tag == DicomTag.SpecificCharacterSet)
             _characterSet = null;
         return true;
     }
@@ -165,7 +165,7 @@ public sealed partial class DicomDataset : IEnumerable<DicomAttribute>
 
     private void OnReplaced(DicomAttribute attribute)
     {
-        if (attribute.Tag == DicomTag.SpecificCharacterSetTag)
+        if (attribute.Tag == DicomTag.SpecificCharacterSet)
             _characterSet = null;
         if (attribute is DicomSequence sequence)
         {

@@ -108,12 +108,7 @@ public sealed class DicomElement : DicomAttribute
     /// <summary>The value at <paramref name="index"/> of a binary numeric element, widened to double.</summary>
     public double GetBinaryNumber(int index)
     {
-        EnsureLoaded();
-        var size = VR.BinaryValueSize();
-        var span = RawValue.Span;
-        if (size == 0 || (index + 1) * size > span.Length || index < 0)
-            throw new DicomException($"{Tag} {VR.Code()} has no binary value at index {index}.");
-        var value = span.Slice(index * size, size);
+        var value = GetBinaryValue(index);
         return VR switch
         {
             DicomVR.US or DicomVR.OW => BinaryPrimitives.ReadUInt16LittleEndian(value),
@@ -127,6 +122,17 @@ public sealed class DicomElement : DicomAttribute
             DicomVR.AT => BinaryPrimitives.ReadUInt32LittleEndian(value),
             _ => throw new DicomException($"{Tag} {VR.Code()} is not a binary number."),
         };
+    }
+
+    /// <summary>The bytes of the binary value at <paramref name="index"/>, checked against the value's length.</summary>
+    private ReadOnlySpan<byte> GetBinaryValue(int index)
+    {
+        EnsureLoaded();
+        var size = VR.BinaryValueSize();
+        var span = RawValue.Span;
+        if (size == 0 || index < 0 || (long)(index + 1) * size > span.Length)
+            throw new DicomException($"{Tag} {VR.Code()} has no binary value at index {index}.");
+        return span.Slice(index * size, size);
     }
 
     /// <summary>The value at <paramref name="index"/> of an AT element.</summary>
@@ -146,8 +152,8 @@ public sealed class DicomElement : DicomAttribute
         DicomVR.AT => GetAttributeTag(index).ToJsonKey(),
         DicomVR.FL or DicomVR.OF => ((float)GetBinaryNumber(index)).ToString("R", CultureInfo.InvariantCulture),
         DicomVR.FD or DicomVR.OD => GetBinaryNumber(index).ToString("R", CultureInfo.InvariantCulture),
-        DicomVR.SV => BinaryPrimitives.ReadInt64LittleEndian(RawValue.Span.Slice(index * 8, 8)).ToString(CultureInfo.InvariantCulture),
-        DicomVR.UV or DicomVR.OV => BinaryPrimitives.ReadUInt64LittleEndian(RawValue.Span.Slice(index * 8, 8)).ToString(CultureInfo.InvariantCulture),
+        DicomVR.SV => BinaryPrimitives.ReadInt64LittleEndian(GetBinaryValue(index)).ToString(CultureInfo.InvariantCulture),
+        DicomVR.UV or DicomVR.OV => BinaryPrimitives.ReadUInt64LittleEndian(GetBinaryValue(index)).ToString(CultureInfo.InvariantCulture),
         _ => GetBinaryNumber(index).ToString(CultureInfo.InvariantCulture),
     };
 

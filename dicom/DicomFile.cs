@@ -6,7 +6,7 @@ namespace OrleansImaging.Dicom;
 /// A DICOM Part 10 file (or a bare data set read as one): the File Meta Information, the data set,
 /// and the transfer syntax the data set was encoded in.
 /// </summary>
-public sealed class DicomFile
+public sealed partial class DicomFile
 {
     /// <summary>Creates a file from its parts.</summary>
     public DicomFile(DicomDataset fileMetaInformation, DicomDataset dataset, DicomTransferSyntax transferSyntax)

@@ -113,9 +113,6 @@ public readonly partial struct DicomTag : IEquatable<DicomTag>, IComparable<Dico
     /// <summary>Wire order.</summary>
     public static bool operator >=(DicomTag left, DicomTag right) => left.Value >= right.Value;
 
-    /// <summary>(0008,0005) Specific Character Set, needed by the data set before the generated constants exist.</summary>
-    internal static readonly DicomTag SpecificCharacterSetTag = new(0x0008, 0x0005);
-
     /// <summary>(FFFE,E000): Item.</summary>
     public static readonly DicomTag Item = new(0xFFFE, 0xE000);
 

@@ -8,7 +8,7 @@ namespace OrleansImaging.Dicom.IO;
 /// </summary>
 internal sealed class ByteFeeder
 {
-    private const int ChunkSize = 64 * 1024;
+    internal const int ChunkSize = 64 * 1024;
     private readonly Stream _stream;
     private byte[] _buffer;
     private int _start;

@@ -31,9 +31,17 @@ internal static class DicomFileReader
         if (syntax.TransferSyntax.IsDeflated)
         {
             using var inflated = Inflate(new MemoryStream(data[(int)datasetStart..].ToArray(), writable: false), options);
-            var stopped = RunStreamAsync(NewDatasetParser(dataset, syntax, options, null, null), new ByteFeeder(inflated, 0), CancellationToken.None)
-                .AsTask().GetAwaiter().GetResult();
-            return Build(meta, dataset, syntax.TransferSyntax, layout, warnings, stopped);
+            var feeder = new ByteFeeder(inflated, 0);
+            try
+            {
+                var stopped = RunStreamAsync(NewDatasetParser(dataset, syntax, options, null, null), feeder, CancellationToken.None)
+                    .AsTask().GetAwaiter().GetResult();
+                return Build(meta, dataset, syntax.TransferSyntax, layout, warnings, stopped);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new DicomException($"The deflated data set cannot be inflated: {ex.Message}", feeder.Offset, null, ex);
+            }
         }
         var parser = NewDatasetParser(dataset, syntax, options, null, data.Length);
         parser.Parse(data[(int)datasetStart..], datasetStart, isFinal: true, out _, out _);
@@ -51,7 +59,8 @@ internal static class DicomFileReader
             origin = stream.Position;
             length = stream.Length - origin;
         }
-        var feeder = new ByteFeeder(stream, 0);
+        // A small file needs a buffer its size (one byte more, to see the end), not a whole chunk.
+        var feeder = length is { } known && known < ByteFeeder.ChunkSize ? new ByteFeeder(stream, 0, (int)Math.Max(known + 1, PrefixLength)) : new ByteFeeder(stream, 0);
         try
         {
             await feeder.EnsureAsync(PrefixLength, cancellationToken).ConfigureAwait(false);
@@ -85,7 +94,7 @@ internal static class DicomFileReader
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException)
         {
-            throw new DicomException($"Reading failed at offset {feeder.Offset}: {ex.Message}", ex);
+            throw new DicomException($"Reading failed: {ex.Message}", feeder.Offset, null, ex);
         }
     }
 

@@ -6,51 +6,41 @@ internal static class DicomImplicitVR
     private static readonly DicomTag PixelRepresentation = new(0x0028, 0x0103);
 
     /// <summary>
-    /// The VR for <paramref name="tag"/> in <paramref name="dataset"/> (whose private creators apply),
-    /// or <see cref="DicomVR.None"/> when neither the standard nor the private dictionary knows the tag.
+    /// The VR for <paramref name="tag"/> in <paramref name="dataset"/>, whose private creators and
+    /// Pixel Representation decide the private and US-or-SS cases; <see cref="DicomVR.None"/> when
+    /// the dictionary does not know the tag.
     /// </summary>
     public static DicomVR Lookup(DicomTag tag, DicomDataset dataset)
     {
         if (tag.Element == 0)
             return DicomVR.UL;
-        if (tag.IsPrivateCreator)
-            return DicomVR.LO;
-        DicomDictionaryEntry? entry;
-        if (tag.PrivateCreatorTag is { } creatorTag)
+        var dictionary = DicomDictionary.Default;
+        if (tag.IsPrivate)
         {
-            if (!dataset.TryGetAttribute(creatorTag, out var attribute) || attribute is not DicomElement { IsLoaded: true } creator
-                || !DicomDictionary.Default.TryGetPrivateEntry(creator.GetText(dataset.CharacterSet), tag, out entry))
-                return DicomVR.None;
-        }
-        else if (!DicomDictionary.Default.TryGetEntry(tag, out entry))
-        {
+            if (tag.IsPrivateCreator)
+                return DicomVR.LO;
+            if (tag.PrivateCreatorTag is { } creatorTag && dataset.GetStringOrNull(creatorTag) is { Length: > 0 } creator
+                && dictionary.TryGetPrivateEntry(creator, tag, out var privateEntry))
+                return Choose(privateEntry, dataset);
             return DicomVR.None;
         }
-        return entry.ValueRepresentations.Length > 1 ? Resolve(entry, dataset) : entry.DefaultVR;
+        return dictionary.TryGetEntry(tag, out var entry) ? Choose(entry, dataset) : DicomVR.None;
     }
 
-    /// <summary>
-    /// Chooses among the VRs the dictionary allows, as PS3.5 says for implicit VR: "OB or OW" is OW
-    /// (Annex A.1, e.g. Pixel Data), "US or SS" follows Pixel Representation (C.7.6.3.1.3: 1 means
-    /// signed). Anything else takes the dictionary's first VR.
-    /// </summary>
-    private static DicomVR Resolve(DicomDictionaryEntry entry, DicomDataset dataset)
+    private static DicomVR Choose(DicomDictionaryEntry entry, DicomDataset dataset)
     {
         var vrs = entry.ValueRepresentations;
-        if (vrs.Contains(DicomVR.OB) && vrs.Contains(DicomVR.OW))
+        if (vrs.Length <= 1)
+            return vrs.IsEmpty ? DicomVR.None : vrs[0];
+        // Implicit VR little endian encodes "OB or OW" as OW (PS3.5 A.1), and "US or SS" follows
+        // Pixel Representation (0 unsigned, 1 signed) where the data set has it.
+        if (vrs.Contains(DicomVR.OW))
             return DicomVR.OW;
         if (vrs.Contains(DicomVR.US) && vrs.Contains(DicomVR.SS))
-            return IsSigned(dataset) ? DicomVR.SS : DicomVR.US;
-        return entry.DefaultVR;
+            return UsOrSs(dataset);
+        return vrs[0];
     }
 
-    private static bool IsSigned(DicomDataset dataset)
-    {
-        for (var current = dataset; current is not null; current = current.Parent)
-        {
-            if (current.TryGet<ushort>(PixelRepresentation, out var representation))
-                return representation == 1;
-        }
-        return false;
-    }
+    private static DicomVR UsOrSs(DicomDataset dataset) =>
+        dataset.TryGet<ushort>(PixelRepresentation, out var representation) && representation == 1 ? DicomVR.SS : DicomVR.US;
 }

@@ -15,6 +15,10 @@ internal sealed class DicomParser
     private readonly Func<DicomTag, DicomDataset, DicomVR> _implicitVR;
     private readonly List<Frame> _stack = [];
 
+    // The defined-length sequence reaching furthest, while the input end is unknown (a stream that
+    // cannot tell its length): CheckFits could not check it, so the end of input does.
+    private (long End, long Position, DicomTag Tag, long Length) _longestSequence = (-1, 0, default, 0);
+
     public DicomParser(DicomDataset root, bool explicitVR, bool bigEndian, DicomReadOptions options, Func<DicomTag, DicomDataset, DicomVR> implicitVR)
     {
         _options = options;
@@ -68,11 +72,16 @@ internal sealed class DicomParser
                 if (!isFinal)
                     return Need(8, out request);
                 if (_stack.Count == 1 && available == 0)
-                    return ParseStatus.Done;
+                    return EndOfInput(position);
                 if (_stack.Count == 1 && IsTrailingPadding(span[consumed..]))
                 {
                     consumed = span.Length;
-                    return ParseStatus.Done;
+                    return EndOfInput(offset + consumed);
+                }
+                if (available == 0 && InputEnd is null && OnlyItemsRunPastEnd(position))
+                {
+                    CloseItemsAtEnd(position);
+                    return EndOfInput(position);
                 }
                 throw new DicomException(_stack.Count == 1
                     ? $"The data ends with {available} stray bytes, too few for an element header"
@@ -206,6 +215,8 @@ internal sealed class DicomParser
             var sequence = new DicomSequence(tag);
             Append(frame, sequence, position);
             Push(new Frame(FrameKind.Sequence, valueStart + valueLength, frame.Implicit, frame.BigEndian, tag) { Sequence = sequence }, position, tag);
+            if (InputEnd is null && valueStart + valueLength > _longestSequence.End)
+                _longestSequence = (valueStart + valueLength, position, tag, valueLength);
             return ParseStatus.Done;
         }
         if (vr == DicomVR.None)
@@ -251,7 +262,7 @@ internal sealed class DicomParser
                 end = position + 8 + length;
             }
             frame.Sequence!.AddItem(item);
-            Push(new Frame(FrameKind.Dataset, end, frame.Implicit, frame.BigEndian, frame.Owner) { Dataset = item }, position, tag);
+            Push(new Frame(FrameKind.Dataset, end, frame.Implicit, frame.BigEndian, frame.Owner) { Dataset = item, Start = position }, position, tag);
             return ParseStatus.Done;
         }
         if (tag == DicomTag.SequenceDelimitationItem)
@@ -317,12 +328,51 @@ internal sealed class DicomParser
             if (f.End >= 0 && end > f.End)
             {
                 // Writers that miscount a sequence's length are common (DICOMDIRs above all); dcmtk
-                // reads on to the child's end, and so do we, when the bytes are really there.
-                if (InputEnd is null)
-                    throw new DicomException($"{tag} declares {valueLength} bytes, {end - f.End} more than its enclosing {f.Describe()} holds", position, tag);
+                // reads on to the child's end, and so do we, when the bytes are really there. Without
+                // a known input end, a stream that ends short fails where it ends.
                 Warnings.Add($"{tag} at offset {position} runs {end - f.End} bytes past the declared end of its enclosing {f.Describe()}; the enclosing length was extended to match.");
                 f.End = end;
             }
+        }
+    }
+
+    /// <summary>
+    /// The input ended at the top level. A sequence that declared more than the input held is
+    /// refused, as CheckFits refuses it when the end is known up front, even if a delimiter closed it.
+    /// </summary>
+    private ParseStatus EndOfInput(long end)
+    {
+        if (InputEnd is null && _longestSequence.End > end)
+        {
+            var (_, position, tag, length) = _longestSequence;
+            throw new DicomException($"{tag} declares {length} bytes but only {Math.Max(0, end - (_longestSequence.End - length))} remain in the input", position, tag);
+        }
+        return ParseStatus.Done;
+    }
+
+    /// <summary>
+    /// True when a stream of unknown length ended where only items (defined length, claiming more
+    /// than arrived) are open: the input StepSequence reads to the end when it knows the end up front.
+    /// </summary>
+    private bool OnlyItemsRunPastEnd(long position)
+    {
+        for (var i = 1; i < _stack.Count; i++)
+        {
+            var f = _stack[i];
+            if (f.End < 0 || (f.Kind == FrameKind.Sequence && f.DeclaredEnd > position))
+                return false;
+        }
+        return true;
+    }
+
+    private void CloseItemsAtEnd(long position)
+    {
+        while (_stack.Count > 1)
+        {
+            var f = _stack[^1];
+            if (f.Kind == FrameKind.Dataset && f.DeclaredEnd > position)
+                Warnings.Add($"The item at offset {f.Start} declares {f.DeclaredEnd - f.Start - 8} bytes but the input ends after {position - f.Start - 8}; read to the end.");
+            Pop();
         }
     }
 
@@ -334,7 +384,9 @@ internal sealed class DicomParser
 
     private void Push(Frame frame, long position, DicomTag tag)
     {
-        if (_stack.Count / 2 >= _options.MaxNestingDepth)
+        // The stack is the data set, then a sequence and an item per level: a sequence opened on a
+        // stack of 2k+1 frames is the (k+1)th level. Items add no depth of their own.
+        if (frame.Kind != FrameKind.Dataset && (_stack.Count + 1) / 2 > _options.MaxNestingDepth)
             throw new DicomException($"Sequences are nested more than {_options.MaxNestingDepth} deep", position, tag);
         if (frame.Dataset is { } item && _stack[^1].Sequence is not null)
             item.Parent = _stack[^2].Dataset;
@@ -383,6 +435,8 @@ internal sealed class DicomParser
     {
         public FrameKind Kind { get; } = kind;
         public long End { get; set; } = end;
+        public long DeclaredEnd { get; } = end;
+        public long Start { get; init; }
         public bool Implicit { get; } = isImplicit;
         public bool BigEndian { get; } = bigEndian;
         public DicomTag? Owner { get; } = owner;

@@ -66,7 +66,7 @@ internal sealed class LengthLimitedStream(Stream inner, long limit) : Stream
     {
         _read += read;
         if (_read > limit)
-            throw new DicomException($"The deflated data set inflates to more than {limit} bytes, the configured limit");
+            throw new DicomException($"The deflated data set inflates to more than {limit} bytes, the configured limit", limit, null);
         return read;
     }
 

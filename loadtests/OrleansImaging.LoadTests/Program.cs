@@ -1,0 +1,14 @@
+using OrleansImaging.LoadTests.Dicom;
+
+// ./imaging bench <name>: each benchmark prints its own table to stdout.
+return args.FirstOrDefault() switch
+{
+    "dicom" => await DicomBenchmark.RunAsync(args.Skip(1).ToArray()),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: OrleansImaging.LoadTests dicom [--quick]");
+    return 2;
+}
