@@ -47,17 +47,18 @@ public sealed class DicomJsonReader
     public DicomJsonReadResult Read(JsonElement root)
     {
         var unresolved = new List<DicomJsonBulkDataUri>();
-        var dataset = ReadDataset(root, [], unresolved);
+        var dataset = ReadDataset(root, null, [], unresolved);
         return new DicomJsonReadResult(dataset, unresolved);
     }
 
-    private DicomDataset ReadDataset(JsonElement json, List<DicomJsonPathStep> path, List<DicomJsonBulkDataUri> unresolved)
+    private DicomDataset ReadDataset(JsonElement json, DicomDataset? parent, List<DicomJsonPathStep> path, List<DicomJsonBulkDataUri> unresolved)
     {
         if (json.ValueKind != JsonValueKind.Object)
             throw Error(path, null, $"expected a data set object but found {json.ValueKind}");
         if (path.Count > _options.MaxNestingDepth)
             throw Error(path, null, $"sequences are nested more than {_options.MaxNestingDepth} deep");
-        var dataset = new DicomDataset();
+        // An item's text is encoded with the character set it inherits, so it knows its parent from the start.
+        var dataset = new DicomDataset { Parent = parent };
         // The character set decides how every later text value is encoded, so it goes in first.
         if (json.TryGetProperty(SpecificCharacterSet.ToJsonKey(), out var characterSet))
             dataset.Add(ReadAttribute(SpecificCharacterSet, characterSet, dataset, path, unresolved));
@@ -107,7 +108,7 @@ public sealed class DicomJsonReader
         {
             return vr switch
             {
-                DicomVR.SQ => ReadSequence(tag, values, path, unresolved),
+                DicomVR.SQ => ReadSequence(tag, values, owner, path, unresolved),
                 DicomVR.AT => new DicomElement(tag, vr, ReadAttributeTags(values)),
                 _ when vr.IsString() => new DicomElement(tag, vr, EncodeStrings(ReadStrings(values, vr), vr, owner)),
                 _ when vr.BinaryValueSize() > 0 && !DicomJsonWriter.IsBulkDataVR(vr) => new DicomElement(tag, vr, ReadNumbers(values, vr)),
@@ -118,15 +119,20 @@ public sealed class DicomJsonReader
         {
             throw Error(path, tag, ex.Message);
         }
+        catch (DicomException ex)
+        {
+            // Text the declared Specific Character Set cannot hold: the JSON is Unicode, the data set is not.
+            throw Error(path, tag, $"{ex.Message.TrimEnd('.')}; declare a character set that holds it, such as ISO_IR 192");
+        }
     }
 
-    private DicomSequence ReadSequence(DicomTag tag, JsonElement values, List<DicomJsonPathStep> path, List<DicomJsonBulkDataUri> unresolved)
+    private DicomSequence ReadSequence(DicomTag tag, JsonElement values, DicomDataset owner, List<DicomJsonPathStep> path, List<DicomJsonBulkDataUri> unresolved)
     {
         var items = new List<DicomDataset>();
         foreach (var itemJson in values.EnumerateArray())
         {
             path.Add(new DicomJsonPathStep(tag, items.Count));
-            items.Add(itemJson.ValueKind == JsonValueKind.Null ? new DicomDataset() : ReadDataset(itemJson, path, unresolved));
+            items.Add(itemJson.ValueKind == JsonValueKind.Null ? new DicomDataset() : ReadDataset(itemJson, owner, path, unresolved));
             path.RemoveAt(path.Count - 1);
         }
         return new DicomSequence(tag, items);
