@@ -29,6 +29,13 @@ public sealed partial class DicomDataset : IEnumerable<DicomAttribute>
     /// <summary>The data set this one is an item of, or null at the top level.</summary>
     public DicomDataset? Parent { get; internal set; }
 
+    /// <summary>
+    /// The character set assumed for a top-level data set without (0008,0005): many devices in
+    /// Chinese hospitals write GB18030 or GBK text and never declare it. Null means the default
+    /// repertoire, as the standard says.
+    /// </summary>
+    public DicomCharacterSet? FallbackCharacterSet { get; set; }
+
     /// <summary>The number of attributes.</summary>
     public int Count => _attributes.Count;
 
@@ -47,7 +54,7 @@ public sealed partial class DicomDataset : IEnumerable<DicomAttribute>
                 var raw = System.Text.Encoding.ASCII.GetString(DicomElement.TrimPadding(element.RawValue.Span, DicomVR.CS));
                 return _characterSet = DicomCharacterSet.Parse(raw);
             }
-            return Parent?.CharacterSet ?? DicomCharacterSet.Default;
+            return Parent?.CharacterSet ?? FallbackCharacterSet ?? DicomCharacterSet.Default;
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class DicomSequence : DicomAttribute
 /// Encapsulated pixel data (PS3.5 A.4): the Basic Offset Table (the first item, possibly empty)
 /// followed by fragments. Fragments are kept as read, in memory or as references into the source.
 /// </summary>
-public sealed class DicomFragmentSequence : DicomAttribute
+public sealed partial class DicomFragmentSequence : DicomAttribute
 {
     private readonly List<DicomFragment> _fragments = [];
 
@@ -34,7 +34,7 @@ public sealed class DicomFragmentSequence : DicomAttribute
     }
 
     /// <summary>The Basic Offset Table's raw bytes (little endian 32-bit offsets), empty when absent.</summary>
-    public ReadOnlyMemory<byte> BasicOffsetTable { get; internal set; }
+    public ReadOnlyMemory<byte> BasicOffsetTable { get; set; }
 
     /// <summary>The fragments after the offset table.</summary>
     public IReadOnlyList<DicomFragment> Fragments => _fragments;

@@ -27,7 +27,7 @@ internal static class DicomFileReader
             datasetStart = layout.MetaStart + consumed;
         }
         var syntax = ChooseSyntax(meta, data.Span[(int)datasetStart..], warnings);
-        var dataset = new DicomDataset(64);
+        var dataset = new DicomDataset(64) { FallbackCharacterSet = options.FallbackCharacterSet };
         if (syntax.TransferSyntax.IsDeflated)
         {
             using var inflated = Inflate(new MemoryStream(data[(int)datasetStart..].ToArray(), writable: false), options);
@@ -75,7 +75,7 @@ internal static class DicomFileReader
             }
             await feeder.EnsureAsync(16, cancellationToken).ConfigureAwait(false);
             var syntax = ChooseSyntax(meta, feeder.Available.Span, warnings);
-            var dataset = new DicomDataset(64);
+            var dataset = new DicomDataset(64) { FallbackCharacterSet = options.FallbackCharacterSet };
             long? stopped;
             if (syntax.TransferSyntax.IsDeflated)
             {

@@ -24,6 +24,13 @@ public sealed class DicomReadOptions
     /// <value>Null: load every value.</value>
     public long? BulkDataThreshold { get; init; }
 
+    /// <summary>
+    /// The character set to assume when the data set declares none (see
+    /// <see cref="DicomDataset.FallbackCharacterSet"/>); the bytes are kept as read either way.
+    /// </summary>
+    /// <value>Null: the default repertoire (ISO-IR 6), as PS3.5 says.</value>
+    public Text.DicomCharacterSet? FallbackCharacterSet { get; init; }
+
     /// <summary>The deepest nesting of sequences accepted; deeper input is refused, not recursed into.</summary>
     /// <value>64.</value>
     public int MaxNestingDepth { get; init; } = 64;

@@ -227,3 +227,30 @@ public sealed class DicomFileReaderTests
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
+
+public sealed class DicomFileReaderCharacterSetTests
+{
+    [Fact]
+    public void Parse_UndeclaredGbkWithFallback_DecodesChineseName()
+    {
+        var gbk = OrleansImaging.Dicom.Text.DicomCharacterSet.Parse("GBK");
+        var dataset = new DicomDataset().Add(DicomTag.PatientName, DicomVR.PN, gbk.Encode("王^小东", DicomVR.PN));
+        var bytes = new DicomFile(new DicomDataset(), dataset, DicomTransferSyntax.ExplicitVRLittleEndian).ToBytesForTest();
+
+        var undeclared = DicomFile.Parse(bytes).Dataset;
+        var withFallback = DicomFile.Parse(bytes, new DicomReadOptions { FallbackCharacterSet = gbk }).Dataset;
+
+        Assert.Contains('\uFFFD', undeclared.Get<string>(DicomTag.PatientName));
+        Assert.Equal("王^小东", withFallback.Get<string>(DicomTag.PatientName));
+    }
+}
+
+internal static class DicomFileTestExtensions
+{
+    public static byte[] ToBytesForTest(this DicomFile file)
+    {
+        using var stream = new MemoryStream();
+        file.Save(stream);
+        return stream.ToArray();
+    }
+}
