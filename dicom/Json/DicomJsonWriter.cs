@@ -219,7 +219,8 @@ public sealed class DicomJsonWriter
     internal static bool IsBulkDataVR(DicomVR vr) =>
         vr is DicomVR.OB or DicomVR.OD or DicomVR.OF or DicomVR.OL or DicomVR.OV or DicomVR.OW or DicomVR.UN or DicomVR.None;
 
-    private static DicomElement Load(DicomElement element)
+    /// <summary>The element with its value in memory, read from its source if the reader left it there.</summary>
+    internal static DicomElement Load(DicomElement element)
     {
         if (element.BulkData is not { } reference)
             return element;

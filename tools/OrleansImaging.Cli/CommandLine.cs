@@ -13,6 +13,9 @@ internal static class CommandLine
           dicom json <file> [--bulk-uri-template <uri>] [--bulk-threshold <bytes>] [--omit-encapsulated] [--compact]
               print the data set as DICOM JSON (PS3.18 Annex F), like dcm2json; in the template
               {path} is the attribute's path (e.g. 7FE00010) and {tag} its tag
+          dicom xml <file>
+              print the data set in the Native DICOM Model (PS3.19), like dcm2xml --native-format
+              (encapsulated pixel data is left out)
         """;
 
     public static int Run(string[] args, Stream stdout, TextWriter stderr)
@@ -29,6 +32,9 @@ internal static class CommandLine
                     break;
                 case "json":
                     JsonCommand.Run(JsonCommand.Parse(rest), stdout);
+                    break;
+                case "xml":
+                    XmlCommand.Run(XmlCommand.Parse(rest), stdout);
                     break;
                 default:
                     throw new UsageException($"unknown command 'dicom {args[1]}'");
