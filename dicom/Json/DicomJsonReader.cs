@@ -202,12 +202,17 @@ public sealed class DicomJsonReader
         return DicomDataset.PadToEven(bytes, vr.PaddingByte());
     }
 
+    /// <remarks>
+    /// A null among binary numbers has no encoding (binary values cannot be empty); it is dropped,
+    /// as pydicom's own sample (test1.json, (0018,1310)) expects readers to cope with it.
+    /// </remarks>
     private static byte[] ReadNumbers(JsonElement values, DicomVR vr)
     {
         var size = vr.BinaryValueSize();
-        var bytes = new byte[values.GetArrayLength() * size];
+        var present = values.EnumerateArray().Where(v => v.ValueKind != JsonValueKind.Null).ToList();
+        var bytes = new byte[present.Count * size];
         var offset = 0;
-        foreach (var value in values.EnumerateArray())
+        foreach (var value in present)
         {
             var span = bytes.AsSpan(offset, size);
             offset += size;

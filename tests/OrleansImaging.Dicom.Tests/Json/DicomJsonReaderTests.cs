@@ -100,4 +100,19 @@ public sealed class DicomJsonReaderTests
 
         Assert.Contains(expected, exception.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("test1.json", 1)]
+    [InlineData("test_PN.json", 0)]
+    public void Read_PydicomJsonSamples_ReadsEveryAttributeAndReportsBulkData(string name, int bulkDataUris)
+    {
+        var path = Path.Combine(OracleCorpus.Root, "test_files", name);
+
+        var result = new DicomJsonReader().Read(File.ReadAllText(path));
+
+        Assert.Equal(bulkDataUris, result.UnresolvedBulkData.Count);
+        Assert.Equal(result.Dataset.Count, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject().Count);
+        var again = DicomJson.Serialize(DicomJson.Deserialize(DicomJson.Serialize(result.Dataset)));
+        Assert.Equal(DicomJson.Serialize(result.Dataset), again);
+    }
 }
