@@ -22,6 +22,12 @@ internal static class CommandLine
     {
         try
         {
+            if (args is ["--help" or "-h" or "help"] or ["dicom", "--help" or "-h" or "help"])
+            {
+                using var help = new StreamWriter(stdout, leaveOpen: true);
+                help.WriteLine(Usage);
+                return 0;
+            }
             if (args.Length < 2 || args[0] != "dicom")
                 throw new UsageException(args.Length == 0 ? "no command given" : $"unknown command '{string.Join(' ', args.Take(2))}'");
             var rest = args[2..];
@@ -43,8 +49,7 @@ internal static class CommandLine
         }
         catch (UsageException ex)
         {
-            stderr.WriteLine($"error: {ex.Message}");
-            stderr.WriteLine(Usage);
+            stderr.WriteLine($"error: {ex.Message} (--help lists the commands)");
             return 1;
         }
         catch (DicomException ex)
@@ -60,5 +65,5 @@ internal static class CommandLine
     }
 }
 
-/// <summary>The command line itself is wrong; the usage text follows the message.</summary>
+/// <summary>The command line itself is wrong.</summary>
 internal sealed class UsageException(string message) : Exception(message);
