@@ -76,6 +76,27 @@ public sealed class DicomJsonRoundTripTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Serialize_ValuesLeftInTheFile_InlineReadsThemAndTheBuilderGetsThemWhateverTheThreshold()
+    {
+        var path = Path.Combine(OracleCorpus.Root, "test_files", "CT_small.dcm");
+        var loaded = DicomFile.Open(path).Dataset;
+        var referenced = (await DicomFile.OpenAsync(path, new OrleansImaging.Dicom.IO.DicomReadOptions { BulkDataThreshold = 1024 })).Dataset;
+        var pixelData = new DicomTag(0x7FE0, 0x0010);
+        Assert.False(((DicomElement)referenced.GetAttribute(pixelData)).IsLoaded);
+
+        var inline = DicomJson.Serialize(referenced);
+        var withUris = System.Text.Json.Nodes.JsonNode.Parse(DicomJson.Serialize(referenced, new DicomJsonOptions
+        {
+            BulkDataThreshold = long.MaxValue,
+            BulkDataUriBuilder = context => $"bulk/{context.Path}",
+        }))!;
+
+        Assert.Equal(DicomJson.Serialize(loaded), inline);
+        Assert.Equal("bulk/7FE00010", (string?)withUris["7FE00010"]!["BulkDataURI"]);
+        Assert.NotNull(withUris["7FE00010"]!["vr"]);
+    }
+
     private static string FirstDifference(string first, string second)
     {
         var i = 0;
