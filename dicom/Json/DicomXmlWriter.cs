@@ -42,10 +42,11 @@ public sealed class DicomXmlWriter
     /// <summary>The data set as an indented UTF-8 XML document.</summary>
     public string Format(DicomDataset dataset)
     {
-        var output = new StringBuilder();
-        using (var writer = XmlWriter.Create(output, new XmlWriterSettings { Indent = true, Encoding = Encoding.UTF8 }))
+        // Through bytes, so that the declaration says UTF-8 as the text will be stored, not UTF-16.
+        using var output = new MemoryStream();
+        using (var writer = XmlWriter.Create(output, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) }))
             Write(writer, dataset);
-        return output.ToString();
+        return Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)output.Length);
     }
 
     private void WriteAttributes(XmlWriter writer, DicomDataset dataset, List<DicomJsonPathStep> path, HashSet<DicomTag>? include)
