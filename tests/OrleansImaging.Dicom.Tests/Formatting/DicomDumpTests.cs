@@ -79,4 +79,35 @@ public sealed class DicomDumpTests
             "(fffe,e0dd) na (SequenceDelimitationItem)               #   0, 0 SequenceDelimitationItem",
         ], Lines(dataset));
     }
+
+    [Fact]
+    public void Write_EveryReadableCorpusFile_OneLinePerAttributeAndDelimiter()
+    {
+        var dumped = 0;
+        foreach (var file in Json.OracleCorpus.AllFiles())
+        {
+            DicomFile dicom;
+            try
+            {
+                dicom = DicomFile.Open(file);
+            }
+            catch (DicomException)
+            {
+                continue;
+            }
+            using var output = new StringWriter();
+            new DicomDump().Write(output, dicom);
+            var lines = output.ToString().Split('\n').Count(l => l.TrimStart().StartsWith('('));
+            Assert.Equal(CountLines(dicom.FileMetaInformation) + CountLines(dicom.Dataset), lines);
+            dumped++;
+        }
+        Assert.True(dumped > 150, $"only {dumped} corpus files were read");
+    }
+
+    private static int CountLines(DicomDataset dataset) => dataset.Sum(attribute => attribute switch
+    {
+        DicomSequence sequence => 2 + sequence.Items.Sum(item => 2 + CountLines(item)),
+        DicomFragmentSequence fragments => 3 + fragments.Fragments.Count,
+        _ => 1,
+    });
 }
