@@ -8,7 +8,10 @@ internal enum GraphicSetKind
     /// <summary>One byte per character, looked up in <see cref="GraphicSet.Table"/>.</summary>
     SingleByte,
 
-    /// <summary>Two bytes per character, decoded by an EUC code page after setting the high bits.</summary>
+    /// <summary>
+    /// Two bytes per character, decoded by an EUC code page after setting the high bits, or
+    /// for JIS X 0212 by the generated <see cref="JisX0212"/> table.
+    /// </summary>
     DoubleByte,
 }
 
@@ -51,7 +54,8 @@ internal sealed class GraphicSet
 
     /// <summary>
     /// For double-byte sets, the EUC code page whose two-byte codes are the set's 7-bit codes
-    /// with the high bits set; null when .NET cannot decode the set (JIS X 0212).
+    /// with the high bits set; null for JIS X 0212, which .NET cannot decode and which uses the
+    /// generated <see cref="Text.JisX0212"/> table instead.
     /// </summary>
     public Encoding? Euc { get; }
 
@@ -78,7 +82,7 @@ internal sealed class GraphicSet
 
     /// <summary>
     /// JIS X 0212 in G0 (ISO-IR 159). .NET's EUC-JP code pages (20932, 51932) do not decode the
-    /// 0x8F-prefixed JIS X 0212 codes, so its characters decode as U+FFFD and cannot be encoded.
+    /// 0x8F-prefixed JIS X 0212 codes, so this set maps through <see cref="Text.JisX0212"/>.
     /// </summary>
     public static GraphicSet JisX0212 { get; } = new("JIS X 0212", false, [0x1B, (byte)'$', (byte)'(', (byte)'D'], GraphicSetKind.DoubleByte,
         null, null);
@@ -101,12 +105,15 @@ internal sealed class GraphicSet
 
     /// <summary>
     /// Decodes one two-byte code given in EUC form (both bytes 0xA1–0xFE); U+FFFD when the set
-    /// has no character there or .NET cannot decode the set.
+    /// has no character there.
     /// </summary>
     public char DecodePair(byte first, byte second)
     {
         if (Euc is null)
-            return Replacement;
+        {
+            var c = Text.JisX0212.Decode(first & 0x7F, second & 0x7F);
+            return c == '\0' ? Replacement : c;
+        }
         ReadOnlySpan<byte> pair = [first, second];
         Span<char> chars = stackalloc char[4];
         var count = Euc.GetChars(pair, chars);
@@ -143,8 +150,19 @@ internal sealed class GraphicSet
             return 0;
         }
 
-        if (Euc is null || c < 0x80)
+        // ASCII stays single-byte even where a double-byte set has it too (JIS X 0212 0x2237 is '~').
+        if (c < 0x80)
             return 0;
+        if (Euc is null)
+        {
+            if (!Text.JisX0212.TryEncode(c, out var row, out var cell))
+                return 0;
+            // The table gives 7-bit codes; a G1 set would carry them with the high bits set.
+            var high = IsG1 ? (byte)0x80 : (byte)0;
+            destination[0] = (byte)(row | high);
+            destination[1] = (byte)(cell | high);
+            return 2;
+        }
         Span<byte> euc = stackalloc byte[8];
         var count = Euc.GetBytes([c], euc);
         // Only codes inside the 94×94 block are this set's; EUC code pages also produce single

@@ -202,8 +202,11 @@ internal static class Iso2022
             return end;
         }
         var sequence = value[start..(end + 1)];
-        foreach (var set in CharacterSetTerm.AllGraphicSets)
+        // Indexed, not foreach: enumerating the IReadOnlyList would box an enumerator per escape.
+        var sets = CharacterSetTerm.AllGraphicSets;
+        for (var k = 0; k < sets.Count; k++)
         {
+            var set = sets[k];
             if (!sequence.SequenceEqual(set.Escape))
                 continue;
             if (set.IsG1)

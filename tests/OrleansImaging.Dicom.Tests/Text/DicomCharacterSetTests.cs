@@ -131,8 +131,8 @@ public sealed class DicomCharacterSetTests
         { "\\ISO 2022 IR 149", [0x1B, 0x24, 0x29, 0x43, 0xB1, 0xE8, 0xC8], "김" + R },
         // G1 byte while no G1 set is designated.
         { "\\ISO 2022 IR 87", [0x41, 0xE9], "A" + R },
-        // JIS X 0212: .NET cannot decode it, one U+FFFD per two-byte code.
-        { "\\ISO 2022 IR 159", [0x1B, 0x24, 0x28, 0x44, 0x30, 0x21, 0x1B, 0x28, 0x42, 0x41], R + "A" },
+        // A JIS X 0212 code with no character (row 0x21 is empty): one U+FFFD per two-byte code.
+        { "\\ISO 2022 IR 159", [0x1B, 0x24, 0x28, 0x44, 0x21, 0x21, 0x1B, 0x28, 0x42, 0x41], R + "A" },
         // Truncated GB 18030 and UTF-8 sequences.
         { "GB18030", [0xCD, 0xF5, 0xD0], "王" + R },
         { "ISO_IR 192", [0x41, 0xE7, 0x8E], "A" + R },
@@ -207,6 +207,7 @@ public sealed class DicomCharacterSetTests
         { "\\ISO 2022 IR 149", "Hong^Gildong=洪^吉洞=홍^길동", DicomVR.PN },
         { "\\ISO 2022 IR 58", "Wang^XiaoDong=王^小东", DicomVR.PN },
         { "\\ISO 2022 IR 87\\ISO 2022 IR 149\\ISO 2022 IR 58", "山田=홍=王", DicomVR.PN },
+        { "\\ISO 2022 IR 87\\ISO 2022 IR 159", "Yamada^Tarou=山田丂^太郎=やまだ^たろう", DicomVR.PN },
         { "ISO_IR 192", "Wang^XiaoDong=王^小東=\U00020000", DicomVR.PN },
         { "GB18030", "Wang^XiaoDong=王^小东=\U00020000", DicomVR.PN },
         { "GBK", "Wang^XiaoDong=王^小东=朱镕基", DicomVR.PN },
