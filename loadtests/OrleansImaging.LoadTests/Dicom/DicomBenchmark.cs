@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using OrleansImaging.Dicom;
 using OrleansImaging.Dicom.IO;
+using OrleansImaging.Dicom.Json;
 
 namespace OrleansImaging.LoadTests.Dicom;
 
@@ -16,6 +17,12 @@ internal static class DicomBenchmark
 {
     private const int Runs = 5;
     private static readonly DicomReadOptions ByPath = new() { BulkDataThreshold = 64 * 1024 };
+    private static readonly DicomJsonOptions MetadataJson = new()
+    {
+        BulkDataThreshold = 1024,
+        BulkDataUriBuilder = context => "bulkdata/" + context.Path,
+        EncapsulatedPixelData = DicomJsonEncapsulatedPixelData.Omit,
+    };
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -64,7 +71,15 @@ internal static class DicomBenchmark
             Console.WriteLine(Invariant($"  header only: {headerPass.PerSecond * corpus.Count:N0} files/s, {headerPass.BytesPerOp / corpus.Count:N0} B allocated per file"));
             Console.WriteLine(Invariant($"  full parse:  {fullPass.PerSecond * corpus.Count:N0} files/s, {fullPass.PerSecond * corpusBytes / 1e6:N0} MB/s, {fullPass.BytesPerOp / corpus.Count:N0} B per file"));
             Console.WriteLine(Invariant($"  by path:     {openPass.PerSecond * corpus.Count:N0} files/s, {openPass.PerSecond * corpusBytes / 1e6:N0} MB/s, {openPass.BytesPerOp / corpus.Count:N0} B per file"));
-            Console.WriteLine("  JSON: not measured (the JSON writer is on another branch).");
+            // Metadata as WADO-RS serves it: binary values of 1 KiB or more become BulkDataURIs.
+            var parsed = corpus.Select(f => DicomFile.Parse(f.Bytes).Dataset).ToList();
+            var ctDataset = DicomFile.Parse(ct).Dataset;
+            using var sink = new MemoryStream();
+            var jsonCt = Measure(() => { sink.SetLength(0); DicomJson.Serialize(sink, ctDataset, MetadataJson); }, runTime * 5, threadAllocations: true);
+            var jsonLength = sink.Length;
+            var jsonPass = Measure(() => { foreach (var d in parsed) { sink.SetLength(0); DicomJson.Serialize(sink, d, MetadataJson); } }, runTime * 5, threadAllocations: true);
+            Console.WriteLine(Invariant($"  JSON (metadata, bulk data as URIs): {jsonPass.PerSecond * corpus.Count:N0} data sets/s, {jsonPass.BytesPerOp / corpus.Count:N0} B per data set"));
+            Console.WriteLine(Invariant($"  JSON of the synthetic CT's metadata: {jsonCt.PerSecond:N0} data sets/s ({jsonLength:N0} B of JSON), {jsonCt.BytesPerOp:N0} B allocated"));
 
             Console.WriteLine();
             Console.WriteLine("dcmtk, one process per file (same files, round robin):");
