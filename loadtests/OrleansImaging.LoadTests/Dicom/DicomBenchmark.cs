@@ -94,7 +94,9 @@ internal static class DicomBenchmark
         }
     }
 
-    private static string CorpusRoot => Environment.GetEnvironmentVariable("IMAGING_CORPUS") is { Length: > 0 } root ? root : "/work/main/.corpus/pydicom";
+    private static string CorpusRoot => Environment.GetEnvironmentVariable("IMAGING_CORPUS") is { Length: > 0 } root
+        ? root
+        : throw new InvalidOperationException("Set IMAGING_CORPUS to the pydicom corpus (./imaging bench dicom does).");
 
     private static IEnumerable<(string Name, string Path, byte[] Bytes)> CorpusFiles()
     {

@@ -3,8 +3,7 @@ namespace OrleansImaging.Dicom.Tests.IO;
 /// <summary>The pydicom test corpus: real files from many writers, good and bad.</summary>
 internal static class Corpus
 {
-    public static string Root =>
-        Environment.GetEnvironmentVariable("IMAGING_CORPUS") is { Length: > 0 } root ? root : "/work/main/.corpus/pydicom";
+    public static string Root => TestCorpus.Root;
 
     /// <summary>Every file under test_files/ and charset_files/, relative to <see cref="Root"/>, sorted.</summary>
     public static IEnumerable<string> Files()

@@ -116,7 +116,7 @@ public sealed class DicomFileReaderTests
             var bytes = File.ReadAllBytes(TestCorpus.TestFile(name));
             var expected = DicomFile.Parse(bytes).Dataset;
 
-            var actual = (await DicomFile.ReadAsync(new TrickleStream(bytes, chunk: 7))).Dataset;
+            var actual = (await DicomFile.ReadAsync(new Robustness.NonSeekableStream(bytes, maxRead: 7))).Dataset;
 
             Assert.Equal(Flatten(expected), Flatten(actual));
         }
@@ -203,28 +203,6 @@ public sealed class DicomFileReaderTests
         }
         Walk(dataset, "");
         return lines;
-    }
-
-    /// <summary>A non-seekable stream that returns at most a few bytes per read, like a slow socket.</summary>
-    private sealed class TrickleStream(byte[] data, int chunk) : Stream
-    {
-        private int _position;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = Math.Min(Math.Min(count, chunk), data.Length - _position);
-            data.AsSpan(_position, n).CopyTo(buffer.AsSpan(offset));
-            _position += n;
-            return n;
-        }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
 

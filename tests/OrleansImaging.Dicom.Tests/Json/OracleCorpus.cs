@@ -6,22 +6,7 @@ namespace OrleansImaging.Dicom.Tests.Json;
 /// </summary>
 internal static class OracleCorpus
 {
-    private const string SharedCorpus = "/work/main/.corpus/pydicom";
-
-    public static string Root
-    {
-        get
-        {
-            try
-            {
-                return TestCorpus.Root;
-            }
-            catch (InvalidOperationException) when (Directory.Exists(SharedCorpus))
-            {
-                return SharedCorpus;
-            }
-        }
-    }
+    public static string Root => TestCorpus.Root;
 
     public static IEnumerable<string> AllFiles() =>
         Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)

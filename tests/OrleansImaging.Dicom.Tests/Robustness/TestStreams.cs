@@ -39,7 +39,7 @@ internal sealed class NonSeekableStream(byte[] data, int maxRead = 4096) : Strea
 /// <summary>Where the pydicom corpus is: $IMAGING_CORPUS, or the main worktree's copy.</summary>
 internal static class Corpus
 {
-    public static string Root => Environment.GetEnvironmentVariable("IMAGING_CORPUS") is { Length: > 0 } root ? root : "/work/main/.corpus/pydicom";
+    public static string Root => TestCorpus.Root;
 
     public static string File(string name) => Path.Combine(Root, "test_files", name);
 

@@ -3,11 +3,9 @@ namespace OrleansImaging.Dicom.Tests.Text;
 /// <summary>Locates the pydicom character set sample files used by the charset tests.</summary>
 internal static class CharsetCorpus
 {
-    private const string FallbackRoot = "/work/main/.corpus/pydicom";
-
     /// <summary>The charset_files folder under IMAGING_CORPUS, or under the developer checkout when unset.</summary>
     public static string Directory =>
-        Path.Combine(Environment.GetEnvironmentVariable("IMAGING_CORPUS") is { Length: > 0 } root ? root : FallbackRoot, "charset_files");
+        Path.Combine(TestCorpus.Root, "charset_files");
 
     /// <summary>Reads one sample file; fails with the path when the corpus is missing.</summary>
     public static byte[] Read(string fileName)
