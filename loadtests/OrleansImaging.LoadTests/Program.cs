@@ -1,14 +1,16 @@
+using OrleansImaging.LoadTests.Blobs;
 using OrleansImaging.LoadTests.Dicom;
 
 // ./imaging bench <name>: each benchmark prints its own table to stdout.
 return args.FirstOrDefault() switch
 {
     "dicom" => await DicomBenchmark.RunAsync(args.Skip(1).ToArray()),
+    "blobs" => await BlobBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: OrleansImaging.LoadTests dicom [--quick]");
+    Console.Error.WriteLine("usage: OrleansImaging.LoadTests dicom|blobs [--quick]");
     return 2;
 }
