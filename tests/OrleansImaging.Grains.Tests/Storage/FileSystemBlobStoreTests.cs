@@ -113,7 +113,8 @@ public sealed class FileSystemBlobStoreTests(FileSystemBlobStoreFixture fixture)
         Assert.StartsWith("put-returned ", line);
         var directory = Path.Combine(fixture.Root, Tenant, "1.2.3");
         var target = Path.Combine(directory, "traced");
-        var calls = File.ReadLines(log).Select(l => l[(l.IndexOf(' ') + 1)..]).ToList();
+        // strace -f prefixes each line with the PID, padded to a width that varies with the PID's digits.
+        var calls = File.ReadLines(log).Select(l => l[(l.IndexOf(' ') + 1)..].TrimStart()).ToList();
         var fileFsync = calls.FindIndex(c => c.StartsWith("fsync(", StringComparison.Ordinal) && c.Contains($"<{directory}/.traced.", StringComparison.Ordinal) && c.EndsWith("= 0", StringComparison.Ordinal));
         var rename = calls.FindIndex(c => c.StartsWith("rename", StringComparison.Ordinal) && c.Contains($"\"{target}\"", StringComparison.Ordinal) && c.EndsWith("= 0", StringComparison.Ordinal));
         var directoryFsync = calls.FindLastIndex(c => c.StartsWith("fsync(", StringComparison.Ordinal) && c.Contains($"<{directory}>)", StringComparison.Ordinal) && c.EndsWith("= 0", StringComparison.Ordinal));
