@@ -1,0 +1,38 @@
+namespace OrleansImaging.Api.Hosting;
+
+/// <summary>Where the embedded default keeps its data and where it listens.</summary>
+public sealed class ImagingHostOptions
+{
+    /// <summary>The configuration section (also filled from IMAGING_DATA / IMAGING_URLS).</summary>
+    public const string Section = "Imaging";
+
+    /// <summary>The data directory: grain state, the query index, blobs, the TLS certificate.</summary>
+    /// <value><c>./data</c>, or <c>$IMAGING_DATA</c>.</value>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>The URLs to listen on, separated by ';'. Only loopback unless configured otherwise (S2.1).</summary>
+    /// <value><c>https://127.0.0.1:8443</c>, or <c>$IMAGING_URLS</c>.</value>
+    public string Urls { get; set; } = "https://127.0.0.1:8443";
+
+    /// <summary>A PFX certificate to serve HTTPS with; when empty, a self-signed one is generated into the data directory.</summary>
+    /// <value>Empty.</value>
+    public string CertificatePath { get; set; } = "";
+
+    /// <summary>The password of <see cref="CertificatePath"/>, if it has one.</summary>
+    /// <value>Empty.</value>
+    public string CertificatePassword { get; set; } = "";
+
+    /// <summary>Checks the options; the host refuses to start with a message naming the bad one.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+            yield return "Imaging:DataDirectory (IMAGING_DATA) must name a directory.";
+        foreach (var url in Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+                yield return $"Imaging:Urls (IMAGING_URLS) has '{url}', which is not an http(s) URL.";
+        }
+        if (CertificatePath.Length > 0 && !File.Exists(CertificatePath))
+            yield return $"Imaging:CertificatePath '{CertificatePath}' does not exist.";
+    }
+}
