@@ -18,6 +18,9 @@ internal sealed class QidoResults(QidoQuery query)
     private static readonly FrozenSet<DicomTag> StudyKey = new[] { DicomTag.StudyInstanceUID }.ToFrozenSet();
     private static readonly FrozenSet<DicomTag> SeriesKey = new[] { DicomTag.SeriesInstanceUID }.ToFrozenSet();
     private readonly FrozenSet<DicomTag> _included = query.IncludeFields.ToFrozenSet();
+
+    // The rows of one page mostly share their study and series: parse each of those parts once per query.
+    private readonly Dictionary<string, DicomDataset> _parents = new(StringComparer.Ordinal);
     private readonly bool _studyOpen = query.Level == QueryLevel.Study || query.StudyInstanceUid is null;
     private readonly bool _seriesOpen = query.Level == QueryLevel.Series || (query.Level == QueryLevel.Instance && query.SeriesInstanceUid is null);
 
@@ -27,7 +30,7 @@ internal sealed class QidoResults(QidoQuery query)
         var utf8 = false;
         // The study's UID identifies every match, whether the path fixes the study or not.
         var studyRequired = _studyOpen ? QidoAttributes.StudyRequired : StudyKey;
-        utf8 |= Copy(studyJson, result, studyRequired, _studyOpen && query.IncludeAllFields);
+        utf8 |= Copy(Parent(studyJson), result, studyRequired, _studyOpen && query.IncludeAllFields);
         if (_studyOpen || _included.Contains(DicomTag.NumberOfStudyRelatedSeries))
             result.AddOrUpdate(DicomTag.NumberOfStudyRelatedSeries, DicomVR.IS, study.SeriesCount);
         if (_studyOpen || _included.Contains(DicomTag.NumberOfStudyRelatedInstances))
@@ -38,21 +41,31 @@ internal sealed class QidoResults(QidoQuery query)
         if (seriesJson is not null)
         {
             var seriesRequired = _seriesOpen ? QidoAttributes.SeriesRequired : SeriesKey;
-            utf8 |= Copy(seriesJson, result, seriesRequired, _seriesOpen && query.IncludeAllFields);
+            utf8 |= Copy(Parent(seriesJson), result, seriesRequired, _seriesOpen && query.IncludeAllFields);
             if (_seriesOpen || _included.Contains(DicomTag.NumberOfSeriesRelatedInstances))
                 result.AddOrUpdate(DicomTag.NumberOfSeriesRelatedInstances, DicomVR.IS, seriesInstanceCount);
         }
         if (instanceJson is not null)
-            utf8 |= Copy(instanceJson, result, QidoAttributes.InstanceRequired, query.IncludeAllFields);
+            utf8 |= Copy(DicomJson.Deserialize(instanceJson), result, QidoAttributes.InstanceRequired, query.IncludeAllFields);
         // Every stored part is ASCII or UTF-8, so one declaration covers whatever was copied.
         if (utf8)
             result.AddOrUpdate(DicomTag.SpecificCharacterSet, "ISO_IR 192");
         return result;
     }
 
-    private bool Copy(string json, DicomDataset result, IReadOnlySet<DicomTag> required, bool includeAll)
+    private DicomDataset Parent(string json)
     {
-        var part = DicomJson.Deserialize(json);
+        if (!_parents.TryGetValue(json, out var part))
+        {
+            if (_parents.Count > 64)
+                _parents.Clear();
+            _parents[json] = part = DicomJson.Deserialize(json);
+        }
+        return part;
+    }
+
+    private bool Copy(DicomDataset part, DicomDataset result, IReadOnlySet<DicomTag> required, bool includeAll)
+    {
         var utf8 = false;
         foreach (var attribute in part)
         {

@@ -255,7 +255,7 @@ public sealed partial class SqliteQueryIndex : IQueryIndex, IDisposable
             attributes_json TEXT NOT NULL,
             PRIMARY KEY (tenant, sop_uid)
         );
-        CREATE INDEX IF NOT EXISTS instances_by_series ON instances (tenant, study_uid, series_uid, instance_number);
+        CREATE INDEX IF NOT EXISTS instances_by_series ON instances (tenant, study_uid, series_uid, instance_number, sop_uid);
         """;
 
     /// <summary>The person-name columns' values for a decoded PN: raw, whole key, and one key per group.</summary>
