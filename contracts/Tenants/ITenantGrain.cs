@@ -1,0 +1,27 @@
+namespace OrleansImaging.Contracts.Tenants;
+
+/// <summary>A hospital (tenant). Key: the tenant id (<see cref="GrainKeys.IsValidTenantId"/>).</summary>
+public interface ITenantGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Creates the tenant with <paramref name="displayName"/>; calling it again with the same name returns the
+    /// existing tenant unchanged (idempotent), with another name it is refused. Operators only.
+    /// </summary>
+    Task<TenantInfo> CreateAsync(string displayName);
+
+    /// <summary>The tenant's information. Throws <see cref="Errors.NotFoundException"/> if it does not exist or the caller may not see it.</summary>
+    Task<TenantInfo> GetInfoAsync();
+
+    /// <summary>Whether the tenant exists, as far as the caller may know: false for a tenant the caller may not see.</summary>
+    Task<bool> ExistsAsync();
+}
+
+/// <summary>What a tenant is.</summary>
+/// <param name="TenantId">The tenant id (the grain key).</param>
+/// <param name="DisplayName">The hospital's name, for people.</param>
+/// <param name="CreatedAt">When it was created.</param>
+[GenerateSerializer, Immutable, Alias("OrleansImaging.TenantInfo")]
+public sealed record TenantInfo(
+    [property: Id(0)] string TenantId,
+    [property: Id(1)] string DisplayName,
+    [property: Id(2)] DateTimeOffset CreatedAt);

@@ -1,0 +1,34 @@
+using OrleansImaging.Contracts.Callers;
+
+namespace OrleansImaging.Grains.Authorization;
+
+/// <summary>
+/// Who may create and see tenants. Platform operators create and see every tenant (the operations platform);
+/// anyone with a role in a tenant, and the silo's own work there, sees that tenant; nobody else learns it exists.
+/// </summary>
+public static class TenantAccess
+{
+    /// <summary>Whether <paramref name="caller"/> may create tenants (operators only, S3.1/S5.3).</summary>
+    public static bool CanCreate(Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return caller.HasAnyRole(CallerRole.Operator);
+    }
+
+    /// <summary>Whether <paramref name="caller"/> may see tenant <paramref name="tenantId"/>.</summary>
+    public static bool CanRead(Caller caller, string tenantId)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (caller.HasAnyRole(CallerRole.Operator))
+        {
+            return true;
+        }
+        return caller.IsInTenant(tenantId) && (caller.Kind == CallerKind.System || caller.Roles != CallerRole.None);
+    }
+
+    /// <summary>Creation: Allowed for operators; otherwise Forbidden if the caller may see the tenant, else NotFound.</summary>
+    public static AccessDecision DecideCreate(Caller caller, string tenantId) =>
+        CanCreate(caller) ? AccessDecision.Allowed
+        : CanRead(caller, tenantId) ? AccessDecision.Forbidden
+        : AccessDecision.NotFound;
+}

@@ -1,0 +1,283 @@
+using Orleans.Runtime;
+using Microsoft.Extensions.Logging;
+using OrleansImaging.Contracts;
+using OrleansImaging.Contracts.Errors;
+using OrleansImaging.Contracts.Studies;
+using OrleansImaging.Grains.Authorization;
+
+namespace OrleansImaging.Grains.Studies;
+
+/// <summary>
+/// One study of one hospital. Holds the catalogue index (SOP Instance UID → series, blob, hash) in memory, loaded from
+/// <see cref="IStudyCatalogue"/> on activation; each batch appends its new entries in one catalogue transaction and
+/// writes the small state once, so the cost of a batch follows what it adds, not the study's size.
+/// </summary>
+public sealed partial class StudyGrain(
+    [PersistentState(StorageNames.StudyState, StorageNames.Provider)] IPersistentState<StudyState> state,
+    IStudyCatalogue catalogue,
+    TimeProvider time,
+    ILogger<StudyGrain> logger) : Grain, IStudyGrain
+{
+    /// <summary>The most instances one call may offer (a STOW request is split into batches of at most this).</summary>
+    public const int MaxBatchSize = 1000;
+
+    private readonly Dictionary<string, CatalogueEntry> _bySop = new(StringComparer.Ordinal);
+    private readonly List<CatalogueEntry> _inOrder = [];
+    private readonly SortedDictionary<string, (int Count, long Bytes)> _series = new(StringComparer.Ordinal);
+    private string _tenantId = "";
+    private string _studyInstanceUid = "";
+    private bool _validKey;
+
+    /// <inheritdoc/>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _validKey = GrainKeys.TrySplit(this.GetPrimaryKeyString(), out _tenantId, out _studyInstanceUid)
+            && GrainKeys.IsValidTenantId(_tenantId) && GrainKeys.IsValidUid(_studyInstanceUid);
+        if (!_validKey)
+        {
+            return;
+        }
+        foreach (var entry in await catalogue.LoadAsync(_tenantId, _studyInstanceUid, cancellationToken))
+        {
+            Remember(entry);
+        }
+        if (_inOrder.Count != state.State.InstanceCount)
+        {
+            // The catalogue commits before the state is written: a crash between the two leaves the state behind.
+            // The catalogue is the truth; the next write brings the counts back in line.
+            LogStateBehindCatalogue(this.GetPrimaryKeyString(), state.State.InstanceCount, _inOrder.Count);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<InstanceOutcome>> AddInstancesAsync(IReadOnlyList<NewInstance> instances)
+    {
+        Authorize(StudyAction.Write);
+        ArgumentNullException.ThrowIfNull(instances);
+        if (instances.Count > MaxBatchSize)
+        {
+            throw new InvalidRequestException($"At most {MaxBatchSize} instances per call.");
+        }
+
+        var now = time.GetUtcNow();
+        var outcomes = new InstanceOutcome[instances.Count];
+        var added = new List<NewCatalogueEntry>();
+        var pending = new Dictionary<string, CatalogueEntry>(StringComparer.Ordinal);
+        for (var i = 0; i < instances.Count; i++)
+        {
+            var instance = instances[i];
+            var refusal = instance is null ? "The instance is missing." : Validate(instance);
+            if (refusal is not null)
+            {
+                outcomes[i] = new InstanceOutcome(instance?.SopInstanceUid ?? "", InstanceStatus.Refused, refusal);
+                continue;
+            }
+            var sop = instance!.SopInstanceUid;
+            if (_bySop.TryGetValue(sop, out var known) || pending.TryGetValue(sop, out known))
+            {
+                outcomes[i] = Compare(known, instance);
+                continue;
+            }
+            var entry = new CatalogueEntry(instance.SeriesInstanceUid, sop, instance.SopClassUid, instance.TransferSyntaxUid,
+                instance.BlobKey, instance.Size, instance.Sha256);
+            pending.Add(sop, entry);
+            added.Add(new NewCatalogueEntry(entry, instance.MetadataJson, now));
+            outcomes[i] = new InstanceOutcome(sop, InstanceStatus.Stored);
+        }
+
+        if (added.Count > 0)
+        {
+            try
+            {
+                await catalogue.AppendAsync(_tenantId, _studyInstanceUid, added);
+            }
+            catch (CatalogueConflictException)
+            {
+                // Another activation of this study wrote first (possible for a moment after a silo failure): this
+                // activation's index is stale. Start over from the catalogue; the sender's retry gets exact outcomes.
+                DeactivateOnIdle();
+                throw;
+            }
+            foreach (var item in added)
+            {
+                Remember(item.Entry);
+            }
+            state.State = state.State with
+            {
+                InstanceCount = _inOrder.Count,
+                SeriesCount = _series.Count,
+                TotalBytes = state.State.TotalBytes + added.Sum(a => a.Entry.Size),
+                CreatedAt = state.State.InstanceCount == 0 && state.State.BatchCount == 0 ? now : state.State.CreatedAt,
+                UpdatedAt = now,
+                BatchCount = state.State.BatchCount + 1,
+            };
+            // One state write per batch, after the catalogue commit: success means both are durable.
+            await state.WriteStateAsync();
+        }
+        return outcomes;
+    }
+
+    /// <inheritdoc/>
+    public Task<InstanceLocation> GetInstanceAsync(string seriesInstanceUid, string sopInstanceUid)
+    {
+        Authorize(StudyAction.Read);
+        if (sopInstanceUid is null || !_bySop.TryGetValue(sopInstanceUid, out var entry)
+            || !string.Equals(entry.SeriesInstanceUid, seriesInstanceUid, StringComparison.Ordinal))
+        {
+            throw new NotFoundException("Instance not found.");
+        }
+        return Task.FromResult(ToLocation(entry));
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<SeriesSummary>> GetSeriesAsync()
+    {
+        AuthorizeExisting();
+        IReadOnlyList<SeriesSummary> series = [.. _series.Select(s => new SeriesSummary(s.Key, s.Value.Count, s.Value.Bytes))];
+        return Task.FromResult(series);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<InstanceLocation>> GetInstancesAsync(string? seriesInstanceUid = null)
+    {
+        AuthorizeExisting();
+        RequireKnownSeries(seriesInstanceUid);
+        IReadOnlyList<InstanceLocation> instances = [.. _inOrder
+            .Where(e => seriesInstanceUid is null || e.SeriesInstanceUid == seriesInstanceUid)
+            .Select(ToLocation)];
+        return Task.FromResult(instances);
+    }
+
+    /// <inheritdoc/>
+    public async Task<byte[]> GetMetadataAsync(string? seriesInstanceUid = null)
+    {
+        AuthorizeExisting();
+        RequireKnownSeries(seriesInstanceUid);
+        using var buffer = new MemoryStream();
+        await catalogue.WriteMetadataArrayAsync(_tenantId, _studyInstanceUid, seriesInstanceUid, buffer);
+        return buffer.ToArray();
+    }
+
+    /// <inheritdoc/>
+    public Task<StudySummary> GetSummaryAsync()
+    {
+        AuthorizeExisting();
+        var s = state.State;
+        return Task.FromResult(new StudySummary(_studyInstanceUid, _series.Count, _inOrder.Count,
+            _series.Values.Sum(v => v.Bytes), s.CreatedAt, s.UpdatedAt));
+    }
+
+    private void Authorize(StudyAction action)
+    {
+        var caller = Access.CurrentCaller();
+        if (!_validKey)
+        {
+            // Only after the caller check: an unauthenticated call learns nothing, not even that the key is malformed.
+            throw new InvalidRequestException("A study key is {tenant}/{studyInstanceUid}.");
+        }
+        Access.Demand(StudyAccess.Decide(caller, _tenantId, action), "Study");
+    }
+
+    private void AuthorizeExisting()
+    {
+        Authorize(StudyAction.Read);
+        if (_inOrder.Count == 0)
+        {
+            throw new NotFoundException("Study not found.");
+        }
+    }
+
+    private void RequireKnownSeries(string? seriesInstanceUid)
+    {
+        if (seriesInstanceUid is not null && !_series.ContainsKey(seriesInstanceUid))
+        {
+            throw new NotFoundException("Series not found.");
+        }
+    }
+
+    private string? Validate(NewInstance instance)
+    {
+        if (!GrainKeys.IsValidUid(instance.SopInstanceUid))
+        {
+            return "Invalid SOP Instance UID.";
+        }
+        if (!GrainKeys.IsValidUid(instance.SeriesInstanceUid))
+        {
+            return "Invalid Series Instance UID.";
+        }
+        if (!GrainKeys.IsValidUid(instance.SopClassUid))
+        {
+            return "Invalid SOP Class UID.";
+        }
+        if (!GrainKeys.IsValidUid(instance.TransferSyntaxUid))
+        {
+            return "Invalid Transfer Syntax UID.";
+        }
+        // A study may only point at objects under its own prefix: never at another tenant's or study's blobs.
+        var prefix = _tenantId + "/" + _studyInstanceUid + "/";
+        if (instance.BlobKey is null || !instance.BlobKey.StartsWith(prefix, StringComparison.Ordinal)
+            || instance.BlobKey.Length == prefix.Length || instance.BlobKey.Contains("..", StringComparison.Ordinal))
+        {
+            return "The blob key is not under the study's prefix.";
+        }
+        if (instance.Size < 0)
+        {
+            return "Negative size.";
+        }
+        if (!IsSha256Hex(instance.Sha256))
+        {
+            return "The SHA-256 is not 64 lower-case hex digits.";
+        }
+        if (instance.MetadataJson is not { Length: > 1 } json || json[0] != (byte)'{' || json[^1] != (byte)'}')
+        {
+            return "The metadata is not a DICOM JSON object.";
+        }
+        return null;
+    }
+
+    private static InstanceOutcome Compare(CatalogueEntry known, NewInstance offered)
+    {
+        if (!string.Equals(known.Sha256, offered.Sha256, StringComparison.Ordinal))
+        {
+            return new InstanceOutcome(offered.SopInstanceUid, InstanceStatus.Conflict,
+                "An instance with this SOP Instance UID and different content is already stored.");
+        }
+        if (!string.Equals(known.SeriesInstanceUid, offered.SeriesInstanceUid, StringComparison.Ordinal))
+        {
+            return new InstanceOutcome(offered.SopInstanceUid, InstanceStatus.Conflict,
+                "An instance with this SOP Instance UID is already stored in another series.");
+        }
+        return new InstanceOutcome(offered.SopInstanceUid, InstanceStatus.AlreadyStored);
+    }
+
+    private static bool IsSha256Hex(string? value)
+    {
+        if (value is not { Length: 64 })
+        {
+            return false;
+        }
+        foreach (var c in value)
+        {
+            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void Remember(CatalogueEntry entry)
+    {
+        _bySop[entry.SopInstanceUid] = entry;
+        _inOrder.Add(entry);
+        _series[entry.SeriesInstanceUid] = _series.TryGetValue(entry.SeriesInstanceUid, out var s)
+            ? (s.Count + 1, s.Bytes + entry.Size)
+            : (1, entry.Size);
+    }
+
+    private static InstanceLocation ToLocation(CatalogueEntry e) =>
+        new(e.SeriesInstanceUid, e.SopInstanceUid, e.SopClassUid, e.TransferSyntaxUid, e.BlobKey, e.Size, e.Sha256);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyKey}: state counts {StateCount} instances, the catalogue {CatalogueCount}; the catalogue wins.")]
+    private partial void LogStateBehindCatalogue(string studyKey, int stateCount, int catalogueCount);
+}

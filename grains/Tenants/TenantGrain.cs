@@ -1,0 +1,61 @@
+using Orleans.Runtime;
+using OrleansImaging.Contracts;
+using OrleansImaging.Contracts.Errors;
+using OrleansImaging.Contracts.Tenants;
+using OrleansImaging.Grains.Authorization;
+
+namespace OrleansImaging.Grains.Tenants;
+
+/// <summary>A hospital. Created by an operator; seen by its own people and by operators only.</summary>
+public sealed class TenantGrain(
+    [PersistentState(StorageNames.TenantState, StorageNames.Provider)] IPersistentState<TenantState> state,
+    TimeProvider time) : Grain, ITenantGrain
+{
+    /// <summary>The longest display name accepted.</summary>
+    public const int MaxDisplayNameLength = 200;
+
+    private string TenantId => this.GetPrimaryKeyString();
+
+    private bool Exists => state.State.DisplayName is not null;
+
+    /// <inheritdoc/>
+    public async Task<TenantInfo> CreateAsync(string displayName)
+    {
+        var caller = Access.CurrentCaller();
+        Access.Demand(TenantAccess.DecideCreate(caller, TenantId), "Tenant");
+        if (!GrainKeys.IsValidTenantId(TenantId))
+        {
+            throw new InvalidRequestException("Invalid tenant id.");
+        }
+        if (string.IsNullOrWhiteSpace(displayName) || displayName.Length > MaxDisplayNameLength || displayName.Any(char.IsControl))
+        {
+            throw new InvalidRequestException($"A display name is 1–{MaxDisplayNameLength} printable characters.");
+        }
+        if (Exists)
+        {
+            // Idempotent for a retried create; a different name is a rename, which is not this method's job.
+            return state.State.DisplayName == displayName
+                ? Info()
+                : throw new InvalidRequestException("The tenant exists with another display name.");
+        }
+        state.State = new TenantState { DisplayName = displayName, CreatedAt = time.GetUtcNow(), CreatedBy = caller.Id };
+        await state.WriteStateAsync();
+        return Info();
+    }
+
+    /// <inheritdoc/>
+    public Task<TenantInfo> GetInfoAsync()
+    {
+        var caller = Access.CurrentCaller();
+        if (!Exists || !TenantAccess.CanRead(caller, TenantId))
+        {
+            throw new NotFoundException("Tenant not found.");
+        }
+        return Task.FromResult(Info());
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> ExistsAsync() => Task.FromResult(Exists && TenantAccess.CanRead(Access.CurrentCaller(), TenantId));
+
+    private TenantInfo Info() => new(TenantId, state.State.DisplayName!, state.State.CreatedAt);
+}

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Orleans.Storage;
+using OrleansImaging.Grains;
+using OrleansImaging.Grains.Authorization;
+using OrleansImaging.Grains.Storage;
+using OrleansImaging.Grains.Studies;
+
+namespace OrleansImaging.Silo;
+
+/// <summary>Adds our grains' storage, catalogue and caller filter to a silo; the api host co-hosts this silo.</summary>
+public static class ImagingSiloBuilderExtensions
+{
+    /// <summary>
+    /// The embedded default: one silo on localhost clustering (there is no SQLite clustering provider) plus
+    /// <see cref="AddImagingGrains"/>.
+    /// </summary>
+    public static ISiloBuilder UseImagingEmbedded(this ISiloBuilder builder, ImagingSiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        builder.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        return builder.AddImagingGrains(options);
+    }
+
+    /// <summary>
+    /// Grain storage (Orleans ADO.NET on SQLite, <c>grains.db</c>), the study catalogue (<c>catalogue.db</c>), the
+    /// caller filter and a <see cref="TimeProvider"/>; clustering is left to the caller (the embedded default, a
+    /// test cluster). Creates the data directory and schema now, so a broken setup fails at start, not at the
+    /// first request.
+    /// </summary>
+    public static ISiloBuilder AddImagingGrains(this ISiloBuilder builder, ImagingSiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Directory.CreateDirectory(Path.GetFullPath(options.DataDirectory));
+
+        var grainState = new SqliteDataSource(options.GrainStateDatabasePath, options.Synchronous, options.BusyTimeout);
+        GrainStateSchema.Apply(grainState);
+
+        builder.Services.Configure<ClusterOptions>(cluster => cluster.ServiceId = options.ServiceId);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IStudyCatalogue>(_ => new SqliteStudyCatalogue(new StudyCatalogueOptions
+        {
+            DatabasePath = options.CatalogueDatabasePath,
+            Synchronous = options.Synchronous,
+            BusyTimeout = options.BusyTimeout,
+        }));
+        builder.AddIncomingGrainCallFilter<CallerRequiredFilter>();
+        builder.AddAdoNetGrainStorage(StorageNames.Provider, optionsBuilder => optionsBuilder.Configure<Orleans.Serialization.Serializer>((storage, serializer) =>
+        {
+            // "System.Data.SQLite" is the invariant Orleans maps to Microsoft.Data.Sqlite ("Microsoft.Data.Sqlite" itself
+            // fails at start); the data source adds busy_timeout and synchronous to every connection Orleans opens.
+            storage.Invariant = "System.Data.SQLite";
+            storage.DataSource = grainState;
+            // Orleans' binary serializer: our state records already carry the [Id] contract that keeps them readable
+            // across versions (house rule 3), it is compact, and it writes no type names. Chosen now because rows
+            // written with one serializer cannot be read with another.
+            storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+        }));
+        return builder;
+    }
+}
