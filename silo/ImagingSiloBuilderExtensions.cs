@@ -1,3 +1,4 @@
+using OrleansImaging.Grains.Index;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
@@ -47,6 +48,11 @@ public static class ImagingSiloBuilderExtensions
         {
             DatabasePath = options.CatalogueDatabasePath,
             Synchronous = options.Synchronous,
+            BusyTimeout = options.BusyTimeout,
+        }));
+        builder.Services.AddSingleton<IQueryIndex>(_ => new SqliteQueryIndex(new SqliteQueryIndexOptions
+        {
+            DataDirectory = Path.GetFullPath(options.DataDirectory),
             BusyTimeout = options.BusyTimeout,
         }));
         builder.AddIncomingGrainCallFilter<CallerRequiredFilter>();

@@ -4,6 +4,9 @@ using OrleansImaging.Contracts;
 using OrleansImaging.Contracts.Errors;
 using OrleansImaging.Contracts.Studies;
 using OrleansImaging.Grains.Authorization;
+using OrleansImaging.Grains.Index;
+using OrleansImaging.Dicom;
+using OrleansImaging.Dicom.Json;
 
 namespace OrleansImaging.Grains.Studies;
 
@@ -15,6 +18,7 @@ namespace OrleansImaging.Grains.Studies;
 public sealed partial class StudyGrain(
     [PersistentState(StorageNames.StudyState, StorageNames.Provider)] IPersistentState<StudyState> state,
     IStudyCatalogue catalogue,
+    IQueryIndex index,
     TimeProvider time,
     ILogger<StudyGrain> logger) : Grain, IStudyGrain
 {
@@ -61,12 +65,13 @@ public sealed partial class StudyGrain(
 
         var now = time.GetUtcNow();
         var outcomes = new InstanceOutcome[instances.Count];
+        var headers = new DicomDataset?[instances.Count];
         var added = new List<NewCatalogueEntry>();
         var pending = new Dictionary<string, CatalogueEntry>(StringComparer.Ordinal);
         for (var i = 0; i < instances.Count; i++)
         {
             var instance = instances[i];
-            var refusal = instance is null ? "The instance is missing." : Validate(instance);
+            var refusal = instance is null ? "The instance is missing." : Validate(instance) ?? ReadHeader(instance, out headers[i]);
             if (refusal is not null)
             {
                 outcomes[i] = new InstanceOutcome(instance?.SopInstanceUid ?? "", InstanceStatus.Refused, refusal);
@@ -114,7 +119,31 @@ public sealed partial class StudyGrain(
             // One state write per batch, after the catalogue commit: success means both are durable.
             await state.WriteStateAsync();
         }
+        await IndexAsync(instances, headers, outcomes);
         return outcomes;
+    }
+
+    /// <summary>
+    /// Feeds the query index with every instance the batch kept, newly stored or already stored: the index is derived
+    /// and its upsert idempotent, so a sender's retry after a failure here also repairs what the index missed, and
+    /// nothing is acknowledged before QIDO can find it.
+    /// </summary>
+    private async Task IndexAsync(IReadOnlyList<NewInstance> instances, DicomDataset?[] headers, InstanceOutcome[] outcomes)
+    {
+        var batch = new List<IndexedInstance>(instances.Count);
+        for (var i = 0; i < instances.Count; i++)
+        {
+            if (!outcomes[i].IsSuccess || headers[i] is not { } header)
+            {
+                continue;
+            }
+            var instance = instances[i];
+            batch.Add(IndexedInstance.FromDataset(_tenantId, header, instance.BlobKey, instance.Size, instance.Sha256, instance.TransferSyntaxUid));
+        }
+        if (batch.Count > 0)
+        {
+            await index.UpsertAsync(batch, CancellationToken.None);
+        }
     }
 
     /// <inheritdoc/>
@@ -232,6 +261,30 @@ public sealed partial class StudyGrain(
         {
             return "The metadata is not a DICOM JSON object.";
         }
+        return null;
+    }
+
+    /// <summary>
+    /// Reads the instance's metadata and checks that it describes what the call says: the index and WADO metadata are
+    /// built from it, so a mismatch would file an instance under another study, series or SOP Instance UID.
+    /// </summary>
+    private string? ReadHeader(NewInstance instance, out DicomDataset? header)
+    {
+        header = null;
+        try
+        {
+            header = DicomJson.Deserialize(System.Text.Encoding.UTF8.GetString(instance.MetadataJson));
+        }
+        catch (DicomException ex)
+        {
+            return "The metadata is not valid DICOM JSON: " + ex.Message;
+        }
+        if (header.GetStringOrNull(DicomTag.StudyInstanceUID) != _studyInstanceUid)
+            return "The metadata's Study Instance UID is not this study's.";
+        if (header.GetStringOrNull(DicomTag.SeriesInstanceUID) != instance.SeriesInstanceUid)
+            return "The metadata's Series Instance UID differs from the instance's.";
+        if (header.GetStringOrNull(DicomTag.SOPInstanceUID) != instance.SopInstanceUid)
+            return "The metadata's SOP Instance UID differs from the instance's.";
         return null;
     }
 
