@@ -79,7 +79,7 @@ internal static class DicomFileReader
             long? stopped;
             if (syntax.TransferSyntax.IsDeflated)
             {
-                var rest = new PrefixedStream(feeder.Available.ToArray(), stream);
+                var rest = new PrefixedStream(feeder.Available, stream); // the feeder is done with its buffer
                 await using var inflated = Inflate(rest, options);
                 stopped = await RunStreamAsync(NewDatasetParser(dataset, syntax, options, null, null), new ByteFeeder(inflated, 0), cancellationToken).ConfigureAwait(false);
             }

@@ -17,21 +17,15 @@ public static class DicomHeaderPeek
     {
         var recorder = new RecordingStream(source);
         var file = await DicomFile.ReadAsync(recorder, options ?? DicomReadOptions.HeaderOnly, cancellationToken).ConfigureAwait(false);
-        return new DicomHeaderPeekResult(file, new ReplayStream(recorder.Recorded, source), recorder.Recorded.Length);
+        return new DicomHeaderPeekResult(file, new PrefixedStream(recorder.Recorded, source), recorder.Recorded.Length);
     }
 
     /// <summary>Passes reads through and keeps a copy of every byte read.</summary>
-    private sealed class RecordingStream(Stream inner) : Stream
+    private sealed class RecordingStream(Stream inner) : ForwardOnlyReadStream
     {
         private readonly MemoryStream _copy = new();
 
         public ReadOnlyMemory<byte> Recorded => _copy.GetBuffer().AsMemory(0, (int)_copy.Length);
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -48,64 +42,6 @@ public static class DicomHeaderPeek
             _copy.Write(buffer.Span[..read]);
             return read;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
-    /// <summary>Yields the recorded bytes, then the rest of the source.</summary>
-    private sealed class ReplayStream(ReadOnlyMemory<byte> recorded, Stream rest) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            if (_position < recorded.Length)
-                return Replay(buffer);
-            return rest.Read(buffer);
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_position < recorded.Length)
-                return Replay(buffer.Span);
-            return await rest.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        private int Replay(Span<byte> buffer)
-        {
-            var n = Math.Min(buffer.Length, recorded.Length - _position);
-            recorded.Span.Slice(_position, n).CopyTo(buffer);
-            _position += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
 

@@ -1,15 +1,33 @@
 namespace OrleansImaging.Dicom.IO;
 
-/// <summary>A read-only stream that yields some bytes already read, then the rest of another stream.</summary>
-internal sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
+/// <summary>The common part of the forward-only, read-only streams the reader wraps around its sources.</summary>
+internal abstract class ForwardOnlyReadStream : Stream
 {
-    private int _position;
-
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    // Every derived stream reads asynchronously through the Memory overload; the array overload forwards to it.
+    public abstract override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>A read-only stream that yields some bytes already read, then the rest of another stream.</summary>
+internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : ForwardOnlyReadStream
+{
+    private int _position;
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -18,7 +36,7 @@ internal sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
         if (_position < prefix.Length)
         {
             var n = Math.Min(buffer.Length, prefix.Length - _position);
-            prefix.AsSpan(_position, n).CopyTo(buffer);
+            prefix.Span.Slice(_position, n).CopyTo(buffer);
             _position += n;
             return n;
         }
@@ -32,28 +50,15 @@ internal sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
         return await rest.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>
 /// Fails with a <see cref="DicomException"/> once more than a set number of bytes have been read,
 /// so that inflating a small deflated file cannot exhaust memory.
 /// </summary>
-internal sealed class LengthLimitedStream(Stream inner, long limit) : Stream
+internal sealed class LengthLimitedStream(Stream inner, long limit) : ForwardOnlyReadStream
 {
     private long _read;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
 
@@ -77,11 +82,4 @@ internal sealed class LengthLimitedStream(Stream inner, long limit) : Stream
         base.Dispose(disposing);
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
