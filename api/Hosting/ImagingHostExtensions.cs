@@ -56,9 +56,6 @@ public static class ImagingHostExtensions
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblemAsync });
         app.UseStatusCodePages();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseCallerContext();
         app.Use(static (context, next) =>
         {
             var headers = context.Response.Headers;
@@ -69,6 +66,10 @@ public static class ImagingHostExtensions
                 headers.StrictTransportSecurity = "max-age=31536000"; // S2.7
             return next(context);
         });
+        // After the security headers, so a 401 carries them too.
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseCallerContext();
         return app;
     }
 

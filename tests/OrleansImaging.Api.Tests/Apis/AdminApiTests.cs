@@ -159,6 +159,8 @@ public sealed class AdminApiTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", string.Join("", response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(401, body.RootElement.GetProperty("status").GetInt32());
         Assert.False(body.RootElement.TryGetProperty("detail", out _)); // nothing that says why (S5.5, S10.1)

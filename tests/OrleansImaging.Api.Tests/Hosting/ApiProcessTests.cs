@@ -67,7 +67,7 @@ public sealed class ApiProcessTests : IDisposable
         }
     }
 
-    private static string ApiPath()
+    internal static string ApiPath()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
