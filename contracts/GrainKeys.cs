@@ -31,6 +31,37 @@ public static class GrainKeys
         return tenantId + "/" + studyInstanceUid;
     }
 
+    /// <summary>The longest username.</summary>
+    public const int MaxUsernameLength = 64;
+
+    /// <summary>The key of a user grain: <c>{tenant}/{username}</c>.</summary>
+    public static string User(string tenantId, string username)
+    {
+        Require(IsValidTenantId(tenantId), "tenant id");
+        Require(IsValidUsername(username), "username");
+        return tenantId + "/" + username;
+    }
+
+    /// <summary>
+    /// A username is 1–64 characters of lower-case ASCII letters, digits, '.', '_' and '-', starting with a letter or
+    /// digit: one spelling per person (no case or Unicode look-alikes), safe in keys and logs.
+    /// </summary>
+    public static bool IsValidUsername(string? username)
+    {
+        if (string.IsNullOrEmpty(username) || username.Length > MaxUsernameLength || !char.IsAsciiLetterLower(username[0]) && !char.IsAsciiDigit(username[0]))
+        {
+            return false;
+        }
+        foreach (var c in username)
+        {
+            if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Splits <c>{tenant}/{rest}</c> at the first slash; false if either part is empty.</summary>
     public static bool TrySplit(string key, out string tenantId, out string rest)
     {

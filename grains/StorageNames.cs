@@ -17,4 +17,10 @@ public static class StorageNames
 
     /// <summary>State name of <see cref="Studies.StudyGrain"/>.</summary>
     public const string StudyState = "study";
+
+    /// <summary>State name of <see cref="Identity.UserGrain"/>.</summary>
+    public const string UserState = "user";
+
+    /// <summary>State name of <see cref="Identity.AccessTokenGrain"/>.</summary>
+    public const string AccessTokenState = "access-token";
 }

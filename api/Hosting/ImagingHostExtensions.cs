@@ -2,14 +2,24 @@ using System.Net;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using BadHttpRequestException = Microsoft.AspNetCore.Http.BadHttpRequestException;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansImaging.Api.Apis;
+using OrleansImaging.Api.Authentication;
+using OrleansImaging.Contracts.Errors;
 using OrleansImaging.Dicom;
+using OrleansImaging.Silo;
 
 namespace OrleansImaging.Api.Hosting;
 
 /// <summary>Composition of the api host: options, Kestrel, error handling, security headers, endpoints.</summary>
 public static class ImagingHostExtensions
 {
-    /// <summary>Configures options (from configuration, IMAGING_DATA and IMAGING_URLS), Kestrel and problem details.</summary>
+    /// <summary>
+    /// Configures options (from configuration, IMAGING_DATA and IMAGING_URLS), the co-hosted silo on the same data
+    /// directory, authentication, Kestrel and problem details.
+    /// </summary>
     public static WebApplicationBuilder AddImagingHost(this WebApplicationBuilder builder)
     {
         var options = ReadOptions(builder.Configuration);
@@ -20,6 +30,15 @@ public static class ImagingHostExtensions
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<SiloReadiness>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<SiloReadiness>());
+        builder.UseOrleans(silo => silo.UseImagingEmbedded(new ImagingSiloOptions
+        {
+            DataDirectory = options.DataDirectory,
+            SiloPort = options.SiloPort,
+            GatewayPort = options.GatewayPort,
+        }));
+        AddAuthentication(builder.Services, AdminKey.CreateFile(options.DataDirectory));
         // Request logs would carry query strings (patient names in QIDO): keep the framework quiet.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -47,17 +66,43 @@ public static class ImagingHostExtensions
                 headers.StrictTransportSecurity = "max-age=31536000"; // S2.7
             return next(context);
         });
+        // After the security headers, so a 401 carries them too.
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseCallerContext();
         return app;
     }
 
     /// <summary>Maps every endpoint of the api.</summary>
     public static WebApplication MapImagingEndpoints(this WebApplication app)
     {
-        app.MapGet("/healthz", static () => TypedResults.Text("ready", "text/plain"));
+        app.MapGet("/healthz", Health).AllowAnonymous();
+        app.MapAdminApi();
+        app.MapTenantApi();
         var options = app.Services.GetRequiredService<ImagingHostOptions>();
         app.Lifetime.ApplicationStarted.Register(() =>
             Console.WriteLine($"OrleansImaging listening on {options.Urls} (data: {options.DataDirectory})"));
         return app;
+    }
+
+    /// <summary>200 once the co-hosted silo is active, 503 before (and while it stops).</summary>
+    public static Results<ContentHttpResult, ProblemHttpResult> Health(SiloReadiness readiness) =>
+        readiness.IsReady
+            ? TypedResults.Text("ready", "text/plain")
+            : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Starting.");
+
+    private static void AddAuthentication(IServiceCollection services, AdminKey adminKey)
+    {
+        services.AddSingleton(adminKey);
+        services.AddAuthentication(AccessTokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthenticationHandler>(AccessTokenAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(AdminKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminKeyAuthenticationHandler.PolicyName, policy => policy
+                .AddAuthenticationSchemes(AdminKeyAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser())
+            // Secure by default: an endpoint that forgets RequireAuthorization still needs a token (S7.2).
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(AccessTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build());
     }
 
     internal static ImagingHostOptions ReadOptions(IConfiguration configuration)
@@ -82,6 +127,9 @@ public static class ImagingHostExtensions
                 var certificate = options.CertificatePath.Length > 0
                     ? System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(options.CertificatePath, options.CertificatePassword)
                     : SelfSignedCertificate.LoadOrCreate(options.DataDirectory, TimeProvider.System);
+                // The public certificate beside the data, so `./imaging admin` (curl --cacert) trusts exactly this one.
+                Directory.CreateDirectory(Path.Combine(options.DataDirectory, "tls"));
+                File.WriteAllText(Path.Combine(options.DataDirectory, "tls", SelfSignedCertificate.PemFileName), certificate.ExportCertificatePem());
                 listen.UseHttps(certificate);
             }
         });
@@ -90,6 +138,10 @@ public static class ImagingHostExtensions
     private static int StatusFor(Exception exception) => exception switch
     {
         DicomException => StatusCodes.Status400BadRequest,
+        ImagingException { Code: ErrorCodes.NotFound } => StatusCodes.Status404NotFound,
+        ImagingException { Code: ErrorCodes.Forbidden } => StatusCodes.Status403Forbidden,
+        ImagingException { Code: ErrorCodes.Unauthenticated } => StatusCodes.Status401Unauthorized,
+        ImagingException { Code: ErrorCodes.Invalid } => StatusCodes.Status400BadRequest,
         BadHttpRequestException bad => bad.StatusCode,
         OperationCanceledException => 499,
         _ => StatusCodes.Status500InternalServerError,
@@ -100,13 +152,20 @@ public static class ImagingHostExtensions
         var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
         var status = exception is null ? 500 : StatusFor(exception);
         // Only our own exception messages are shown: they describe the request, never the server.
-        var detail = exception is DicomException or BadHttpRequestException ? exception.Message : null;
+        var detail = exception is DicomException or BadHttpRequestException or ImagingException ? exception.Message : null;
         var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
         context.Response.StatusCode = status;
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            ProblemDetails = { Status = status, Title = status >= 500 ? "The server could not complete the request." : "The request is not valid.", Detail = detail },
+            ProblemDetails = { Status = status, Title = status switch
+            {
+                >= 500 => "The server could not complete the request.",
+                404 => "Not found.",
+                403 => "Forbidden.",
+                401 => "Authentication is required.",
+                _ => "The request is not valid.",
+            }, Detail = detail },
         });
     }
 }

@@ -22,6 +22,14 @@ public sealed class ImagingHostOptions
     /// <value>Empty.</value>
     public string CertificatePassword { get; set; } = "";
 
+    /// <summary>The co-hosted silo's silo-to-silo port (localhost clustering).</summary>
+    /// <value>11111.</value>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>The co-hosted silo's client gateway port.</summary>
+    /// <value>30000.</value>
+    public int GatewayPort { get; set; } = 30000;
+
     /// <summary>Checks the options; the host refuses to start with a message naming the bad one.</summary>
     public IEnumerable<string> Validate()
     {

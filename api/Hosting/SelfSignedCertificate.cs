@@ -15,6 +15,9 @@ public static class SelfSignedCertificate
     /// <summary>The file name inside the data directory's <c>tls</c> folder.</summary>
     public const string FileName = "server.pfx";
 
+    /// <summary>The public certificate (PEM) the host writes beside it on every start, for clients to pin.</summary>
+    public const string PemFileName = "server.crt";
+
     /// <summary>Loads the certificate from <paramref name="dataDirectory"/>, creating it on first use.</summary>
     public static X509Certificate2 LoadOrCreate(string dataDirectory, TimeProvider time)
     {

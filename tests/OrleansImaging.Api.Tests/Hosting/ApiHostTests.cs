@@ -1,14 +1,14 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Http;
+using OrleansImaging.Api.Hosting;
 
 namespace OrleansImaging.Api.Tests.Hosting;
 
-public sealed class ApiHostTests : IClassFixture<ApiHostTests.Factory>
+[Collection(ApiCollection.Name)]
+public sealed class ApiHostTests(ApiFactory factory)
 {
-    private readonly Factory _factory;
-
-    public ApiHostTests(Factory factory) => _factory = factory;
+    private readonly ApiFactory _factory = factory;
 
     [Fact]
     public async Task Healthz_Started_Answers200()
@@ -19,6 +19,15 @@ public sealed class ApiHostTests : IClassFixture<ApiHostTests.Factory>
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("ready", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public void Health_SiloNotActive_Answers503()
+    {
+        var result = ImagingHostExtensions.Health(new SiloReadiness());
+
+        var problem = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult>(result.Result);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, problem.StatusCode);
     }
 
     [Fact]
@@ -34,9 +43,21 @@ public sealed class ApiHostTests : IClassFixture<ApiHostTests.Factory>
     }
 
     [Fact]
-    public async Task UnknownRoute_IsProblemDetailsWithoutInternals_S1_7()
+    public async Task UnknownRoute_Anonymous_Is401WithoutMappingTheApplication_S1_3_S7_2()
     {
         using var client = _factory.CreateClient();
+
+        var response = await client.GetAsync("/no/such/thing");
+
+        // The fallback policy needs a token everywhere but /healthz: anonymous callers learn no route map.
+        await OrleansImaging.Api.Tests.Apis.AdminApiTests.AssertUnauthorizedAsync(response);
+    }
+
+    [Fact]
+    public async Task UnknownRoute_IsProblemDetailsWithoutInternals_S1_7()
+    {
+        await _factory.CreateTenantAsync("host-tests");
+        using var client = _factory.CreateClient((await _factory.CreateTokenAsync("host-tests", "dicomweb:read")).Token);
 
         var response = await client.GetAsync("/no/such/thing");
 
@@ -49,24 +70,11 @@ public sealed class ApiHostTests : IClassFixture<ApiHostTests.Factory>
     [Fact]
     public async Task Trace_IsNotAllowed_S2_6()
     {
-        using var client = _factory.CreateClient();
+        await _factory.CreateTenantAsync("host-tests");
+        using var client = _factory.CreateClient((await _factory.CreateTokenAsync("host-tests", "dicomweb:read")).Token);
 
         var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Trace, "/healthz"));
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
-    }
-
-    public sealed class Factory : WebApplicationFactory<Program>
-    {
-        private readonly string _data = Directory.CreateTempSubdirectory("imaging-api-").FullName;
-
-        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) =>
-            builder.UseSetting("IMAGING_DATA", _data).UseSetting("IMAGING_URLS", "http://127.0.0.1:0");
-
-        protected override void Dispose(bool disposing)
-        {
-            base.Dispose(disposing);
-            Directory.Delete(_data, recursive: true);
-        }
     }
 }

@@ -29,6 +29,8 @@ public sealed class ApiProcessTests : IDisposable
         start.ArgumentList.Add(ApiPath());
         start.Environment["IMAGING_DATA"] = _data;
         start.Environment["IMAGING_URLS"] = $"https://127.0.0.1:{port}";
+        start.Environment["Imaging__SiloPort"] = ApiFactory.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Imaging__GatewayPort"] = ApiFactory.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         try
         {
@@ -65,7 +67,7 @@ public sealed class ApiProcessTests : IDisposable
         }
     }
 
-    private static string ApiPath()
+    internal static string ApiPath()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansImaging.Api.Authentication;
+using OrleansImaging.Contracts;
+using OrleansImaging.Contracts.Callers;
+using OrleansImaging.Contracts.Identity;
+using OrleansImaging.Contracts.Tenants;
+
+namespace OrleansImaging.Api.Apis;
+
+/// <summary>
+/// Administration of the running instance (what <c>./imaging admin …</c> calls): tenants, accounts, tokens. Only
+/// the instance's admin key gets in (<see cref="AdminKeyAuthenticationHandler"/>); the grains then decide as for
+/// any caller, the key's caller being the silo's own work with platform-operator reach.
+/// </summary>
+public static class AdminApi
+{
+    private static readonly Dictionary<string, CallerRole> Roles = new(StringComparer.Ordinal)
+    {
+        ["doctor"] = CallerRole.Doctor,
+        ["chief"] = CallerRole.Chief,
+        ["admin"] = CallerRole.Admin,
+        ["operator"] = CallerRole.Operator,
+        ["patient"] = CallerRole.Patient,
+    };
+
+    /// <summary>Maps <c>/admin/…</c>.</summary>
+    public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/admin").RequireAuthorization(AdminKeyAuthenticationHandler.PolicyName);
+        group.MapPost("/tenants", CreateTenantAsync);
+        group.MapPost("/tenants/{tenantId}/users", CreateUserAsync);
+        group.MapPost("/tenants/{tenantId}/tokens", CreateTokenAsync);
+        group.MapPost("/tokens/{tokenId}/revoke", RevokeTokenAsync);
+        // Passwords and tokens are in these responses: never cached anywhere (S6.6).
+        group.AddEndpointFilter(static async (context, next) =>
+        {
+            context.HttpContext.Response.Headers.CacheControl = "no-store";
+            return await next(context);
+        });
+        return group;
+    }
+
+    /// <summary>Creates a tenant (idempotent with the same display name).</summary>
+    public static async Task<Results<Ok<TenantInfo>, ProblemHttpResult>> CreateTenantAsync(CreateTenantRequest request, IGrainFactory grains)
+    {
+        if (!GrainKeys.IsValidTenantId(request.TenantId))
+        {
+            return Invalid("A tenant id is 1–63 of a-z, 0-9 and '-', starting with a letter or digit.");
+        }
+        return TypedResults.Ok(await grains.GetGrain<ITenantGrain>(request.TenantId).CreateAsync(request.DisplayName));
+    }
+
+    /// <summary>Creates an account with a generated password, shown in this response only.</summary>
+    public static async Task<Results<Ok<CreatedUserResponse>, ProblemHttpResult>> CreateUserAsync(string tenantId, CreateUserRequest request, IGrainFactory grains)
+    {
+        if (!Roles.TryGetValue(request.Role ?? "", out var role))
+        {
+            return Invalid("The role is one of doctor, chief, admin, operator, patient.");
+        }
+        var created = await grains.GetGrain<IUserGrain>(GrainKeys.User(tenantId, request.Username)).CreateAsync(role);
+        return TypedResults.Ok(new CreatedUserResponse(created.User.TenantId, created.User.Username, request.Role!, created.Password));
+    }
+
+    /// <summary>Issues an API token, shown in this response only.</summary>
+    public static async Task<Ok<CreatedTokenResponse>> CreateTokenAsync(string tenantId, CreateTokenRequest request, IGrainFactory grains)
+    {
+        var created = await grains.GetGrain<IAccessTokenGrain>(AccessTokens.NewTokenId()).CreateAsync(tenantId, request.Scopes ?? []);
+        return TypedResults.Ok(new CreatedTokenResponse(created.Token.TokenId, created.Token.TenantId, created.Token.Scopes, created.BearerValue));
+    }
+
+    /// <summary>Revokes a token for good.</summary>
+    public static async Task<Results<NoContent, NotFound>> RevokeTokenAsync(string tokenId, IGrainFactory grains)
+    {
+        if (!AccessTokens.IsValidTokenId(tokenId))
+        {
+            return TypedResults.NotFound();
+        }
+        await grains.GetGrain<IAccessTokenGrain>(tokenId).RevokeAsync();
+        return TypedResults.NoContent();
+    }
+
+    private static ProblemHttpResult Invalid(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid.", detail: detail);
+}
+
+/// <summary>The body of <c>POST /admin/tenants</c>.</summary>
+public sealed record CreateTenantRequest(string TenantId, string DisplayName);
+
+/// <summary>The body of <c>POST /admin/tenants/{tenantId}/users</c>.</summary>
+public sealed record CreateUserRequest(string Username, string? Role);
+
+/// <summary>The body of <c>POST /admin/tenants/{tenantId}/tokens</c>.</summary>
+public sealed record CreateTokenRequest(IReadOnlyList<string>? Scopes);
+
+/// <summary>A created account and its password (shown once).</summary>
+public sealed record CreatedUserResponse(string TenantId, string Username, string Role, string Password);
+
+/// <summary>An issued token and its bearer value (shown once).</summary>
+public sealed record CreatedTokenResponse(string TokenId, string TenantId, IReadOnlyList<string> Scopes, string Token);
