@@ -41,6 +41,10 @@ public static class ImagingHostExtensions
         AddAuthentication(builder.Services, AdminKey.CreateFile(options.DataDirectory));
         // Request logs would carry query strings (patient names in QIDO): keep the framework quiet.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Orleans and its resilience pipelines log every placement and option at Information: an operator needs
+        // warnings from them, and our own categories at Information.
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false; // S1.2: no server fingerprint
