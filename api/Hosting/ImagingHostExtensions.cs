@@ -83,6 +83,7 @@ public static class ImagingHostExtensions
         app.MapGet("/healthz", Health).AllowAnonymous();
         app.MapAdminApi();
         app.MapTenantApi();
+        app.MapDicomwebQueryApi();
         var options = app.Services.GetRequiredService<ImagingHostOptions>();
         app.Lifetime.ApplicationStarted.Register(() =>
             Console.WriteLine($"OrleansImaging listening on {options.Urls} (data: {options.DataDirectory})"));
