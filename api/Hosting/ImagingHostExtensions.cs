@@ -84,6 +84,7 @@ public static class ImagingHostExtensions
         app.MapAdminApi();
         app.MapTenantApi();
         app.MapDicomwebQueryApi();
+        app.MapDicomwebRetrieveApi();
         var options = app.Services.GetRequiredService<ImagingHostOptions>();
         app.Lifetime.ApplicationStarted.Register(() =>
             Console.WriteLine($"OrleansImaging listening on {options.Urls} (data: {options.DataDirectory})"));

@@ -11,9 +11,9 @@ using OrleansImaging.Dicom.Json;
 
 namespace OrleansImaging.Api.Tests.Apis;
 
-/// <summary>QIDO-RS over HTTP: the caller's tenant only, the study policy, errors naming the parameter.</summary>
+/// <summary>QIDO-RS and WADO-RS metadata over HTTP: the caller's tenant only, the study policy, errors naming the parameter.</summary>
 [Collection(ApiCollection.Name)]
-public sealed class DicomwebQueryApiTests(ApiFactory factory)
+public sealed class DicomwebApiTests(ApiFactory factory)
 {
     [Fact]
     public async Task SearchStudies_ByChinesePatientNameWildcard_FindsTheStudyWithCounts()
@@ -100,6 +100,43 @@ public sealed class DicomwebQueryApiTests(ApiFactory factory)
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
+
+    [Fact]
+    public async Task StudyMetadata_OwnStudy_EveryInstanceWithoutOpeningObjects()
+    {
+        await factory.CreateTenantAsync("qido-a");
+        var study = await StoreAsync("qido-a", "DOE^JANE", instances: 3);
+        var (_, token) = await factory.CreateTokenAsync("qido-a", Scopes.DicomwebRead);
+        using var client = factory.CreateClient(token);
+
+        var response = await client.GetAsync($"/dicomweb/studies/{study}/metadata");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/dicom+json", response.Content.Headers.ContentType?.MediaType);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(3, body.RootElement.GetArrayLength());
+        Assert.All(body.RootElement.EnumerateArray(), i => Assert.Equal(study, i.GetProperty("0020000D").GetProperty("Value")[0].GetString()));
+    }
+
+    [Fact]
+    public async Task StudyMetadata_OtherHospitalsStudyOrUnknown_SameNotFound_S3_2()
+    {
+        await factory.CreateTenantAsync("qido-a");
+        await factory.CreateTenantAsync("qido-b");
+        var study = await StoreAsync("qido-a", "DOE^JOHN", instances: 1);
+        var (_, token) = await factory.CreateTokenAsync("qido-b", Scopes.DicomwebRead);
+        using var client = factory.CreateClient(token);
+
+        var other = await client.GetAsync($"/dicomweb/studies/{study}/metadata");
+        var unknown = await client.GetAsync("/dicomweb/studies/1.2.3.4.5/metadata");
+
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(Strip(await unknown.Content.ReadAsStringAsync()), Strip(await other.Content.ReadAsStringAsync()));
+    }
+
+    /// <summary>Removes the per-request trace id so two problem bodies can be compared.</summary>
+    private static string Strip(string problem) => System.Text.RegularExpressions.Regex.Replace(problem, "\"traceId\":\"[^\"]*\"", "");
 
     /// <summary>Records a study through the study grain as a System caller of the tenant (STOW-RS is not there yet).</summary>
     private async Task<string> StoreAsync(string tenant, string patientName, int instances)
