@@ -39,6 +39,9 @@ public static class ImagingHostExtensions
             GatewayPort = options.GatewayPort,
         }));
         AddAuthentication(builder.Services, AdminKey.CreateFile(options.DataDirectory));
+        // The embedded default keeps objects in a folder of the data directory (fsynced before success).
+        builder.Services.AddSingleton<Grains.Storage.IBlobStore>(_ => new Grains.Storage.FileSystemBlobStore(
+            new Grains.Storage.FileSystemBlobStoreOptions { RootPath = Path.Combine(options.DataDirectory, "blobs") }));
         // Request logs would carry query strings (patient names in QIDO): keep the framework quiet.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Orleans and its resilience pipelines log every placement and option at Information: an operator needs
@@ -85,6 +88,7 @@ public static class ImagingHostExtensions
         app.MapTenantApi();
         app.MapDicomwebQueryApi();
         app.MapDicomwebRetrieveApi();
+        app.MapDicomwebStoreApi();
         var options = app.Services.GetRequiredService<ImagingHostOptions>();
         app.Lifetime.ApplicationStarted.Register(() =>
             Console.WriteLine($"OrleansImaging listening on {options.Urls} (data: {options.DataDirectory})"));

@@ -30,6 +30,10 @@ public sealed class ImagingHostOptions
     /// <value>30000.</value>
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>The largest STOW-RS request body accepted; larger requests answer 413.</summary>
+    /// <value>8 GiB.</value>
+    public long MaxStowRequestBytes { get; set; } = 8L * 1024 * 1024 * 1024;
+
     /// <summary>Checks the options; the host refuses to start with a message naming the bad one.</summary>
     public IEnumerable<string> Validate()
     {

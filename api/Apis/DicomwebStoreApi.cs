@@ -1,0 +1,170 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+using OrleansImaging.Api.Authentication;
+using OrleansImaging.Api.Dicomweb;
+using OrleansImaging.Api.Hosting;
+using OrleansImaging.Contracts;
+using OrleansImaging.Contracts.Studies;
+using OrleansImaging.Dicom;
+using OrleansImaging.Dicom.IO;
+using OrleansImaging.Dicom.Json;
+using OrleansImaging.Grains.Storage;
+
+namespace OrleansImaging.Api.Apis;
+
+/// <summary>
+/// STOW-RS (PS3.18 10.5): <c>multipart/related; type="application/dicom"</c>. Parts are streamed: each part's
+/// header is read (up to Pixel Data), the whole part goes to blob storage under a fresh key of its study, and the
+/// request's instances reach each study grain as one batch, which decides stored / already stored / conflict.
+/// Only after blob and catalogue are durable does the sender get success.
+/// </summary>
+public static class DicomwebStoreApi
+{
+    private const int BufferSize = 64 * 1024;
+
+    /// <summary>Maps the STOW-RS resources.</summary>
+    public static RouteGroupBuilder MapDicomwebStoreApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/dicomweb").RequireAuthorization();
+        group.MapPost("/studies", (HttpContext http, IGrainFactory grains, IBlobStore blobs, ImagingHostOptions options) => StoreAsync(http, grains, blobs, options, null));
+        group.MapPost("/studies/{study}", (HttpContext http, IGrainFactory grains, IBlobStore blobs, ImagingHostOptions options, string study) => StoreAsync(http, grains, blobs, options, study));
+        return group;
+    }
+
+    /// <summary>Stores every part of the request; 200 when all were kept, 202 when some failed, 409 when all failed.</summary>
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult, UnauthorizedHttpResult>> StoreAsync(
+        HttpContext http, IGrainFactory grains, IBlobStore blobs, ImagingHostOptions options, string? study)
+    {
+        if (ApiCallers.FromPrincipal(http.User) is not { TenantId.Length: > 0 } caller)
+        {
+            return TypedResults.Unauthorized();
+        }
+        if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var contentType)
+            || !contentType.MediaType.Equals("multipart/related", StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem("STOW-RS takes multipart/related; type=\"application/dicom\".", statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+        var type = contentType.Parameters.FirstOrDefault(p => p.Name.Equals("type", StringComparison.OrdinalIgnoreCase))?.Value;
+        if (type is { } t && !HeaderUtilities.RemoveQuotes(t).Equals("application/dicom", StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem($"Only type=\"application/dicom\" parts are accepted, not {t}.", statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+        var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
+        if (string.IsNullOrEmpty(boundary))
+        {
+            return TypedResults.Problem("The multipart body has no boundary.", statusCode: StatusCodes.Status400BadRequest);
+        }
+        if (study is not null && !GrainKeys.IsValidUid(study))
+        {
+            return TypedResults.Problem("The study in the URL is not a UID.", statusCode: StatusCodes.Status400BadRequest);
+        }
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = options.MaxStowRequestBytes;
+        }
+
+        var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}/dicomweb";
+        var response = new StowResponse(baseUrl);
+        var pending = new Dictionary<string, List<(NewInstance Instance, string SopClass)>>(StringComparer.Ordinal);
+        var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = null, HeadersLengthLimit = 16 * 1024 };
+        MultipartSection? section;
+        try
+        {
+            while ((section = await reader.ReadNextSectionAsync(http.RequestAborted)) is not null)
+            {
+                await ReceivePartAsync(section, caller.TenantId, study, blobs, baseUrl, response, pending, http.RequestAborted);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        {
+            return TypedResults.Problem("The multipart body is malformed or truncated: " + ex.Message, statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        foreach (var (studyUid, instances) in pending)
+        {
+            var grain = grains.GetGrain<IStudyGrain>(GrainKeys.Study(caller.TenantId, studyUid));
+            foreach (var chunk in instances.Chunk(1000))
+            {
+                var outcomes = await grain.AddInstancesAsync([.. chunk.Select(c => c.Instance)]);
+                for (var i = 0; i < outcomes.Count; i++)
+                {
+                    var (instance, sopClass) = chunk[i];
+                    if (outcomes[i].IsSuccess)
+                    {
+                        response.Referenced(sopClass, instance.SopInstanceUid, studyUid, instance.SeriesInstanceUid);
+                        if (outcomes[i].Status == InstanceStatus.AlreadyStored)
+                            await blobs.DeleteAsync(instance.BlobKey, CancellationToken.None); // the first copy stays
+                    }
+                    else
+                    {
+                        response.Failed(sopClass, instance.SopInstanceUid, outcomes[i].Status == InstanceStatus.Conflict ? StowResponse.DuplicateConflict : StowResponse.ProcessingFailure);
+                        await blobs.DeleteAsync(instance.BlobKey, CancellationToken.None);
+                    }
+                }
+            }
+        }
+        if (response.ReferencedCount + response.FailedCount == 0)
+        {
+            return TypedResults.Problem("The request has no parts.", statusCode: StatusCodes.Status400BadRequest);
+        }
+        var status = response.FailedCount == 0 ? StatusCodes.Status200OK : response.ReferencedCount == 0 ? StatusCodes.Status409Conflict : StatusCodes.Status202Accepted;
+        http.Response.StatusCode = status;
+        return TypedResults.File(Encoding.UTF8.GetBytes(DicomJson.Serialize(response.ToDataset())), "application/dicom+json");
+    }
+
+    private static async Task ReceivePartAsync(MultipartSection section, string tenant, string? study, IBlobStore blobs, string baseUrl,
+        StowResponse response, Dictionary<string, List<(NewInstance, string)>> pending, CancellationToken cancellationToken)
+    {
+        if (section.ContentType is { } partType && !partType.StartsWith("application/dicom", StringComparison.OrdinalIgnoreCase))
+        {
+            response.Failed(null, null, StowResponse.CannotUnderstand);
+            return;
+        }
+        DicomHeaderPeekResult peek;
+        try
+        {
+            peek = await DicomHeaderPeek.ReadAsync(section.Body, DicomReadOptions.HeaderOnly, cancellationToken);
+        }
+        catch (DicomException)
+        {
+            response.Failed(null, null, StowResponse.CannotUnderstand);
+            return;
+        }
+        var header = peek.Header.Dataset;
+        var studyUid = header.GetStringOrNull(DicomTag.StudyInstanceUID);
+        var seriesUid = header.GetStringOrNull(DicomTag.SeriesInstanceUID);
+        var sopUid = header.GetStringOrNull(DicomTag.SOPInstanceUID);
+        var sopClass = header.GetStringOrNull(DicomTag.SOPClassUID) ?? peek.Header.FileMetaInformation.GetStringOrNull(DicomTag.MediaStorageSOPClassUID);
+        if (!IsUid(studyUid) || !IsUid(seriesUid) || !IsUid(sopUid) || !IsUid(sopClass))
+        {
+            response.Failed(sopClass, sopUid, StowResponse.DataSetDoesNotMatch);
+            return;
+        }
+        if (study is not null && study != studyUid)
+        {
+            response.Failed(sopClass, sopUid, StowResponse.DataSetDoesNotMatch);
+            return;
+        }
+        // A fresh key per received object: the study grain decides whether it is new, a repeat or a conflict, and
+        // the api deletes the copies it does not keep. A crash in between leaves an orphan, never a wrong object.
+        var key = $"{tenant}/{studyUid}/{sopUid}/{Guid.NewGuid():N}.dcm";
+        var written = await blobs.PutAsync(key, peek.Content, cancellationToken);
+        var metadata = DicomJson.Serialize(header, new DicomJsonOptions
+        {
+            BulkDataThreshold = 1024,
+            BulkDataUriBuilder = context => $"{baseUrl}/studies/{studyUid}/series/{seriesUid}/instances/{sopUid}/bulk/{context.Path}",
+            EncapsulatedPixelData = DicomJsonEncapsulatedPixelData.Omit,
+        });
+        var instance = new NewInstance(seriesUid!, sopUid!, sopClass!, peek.Header.TransferSyntax.Uid, key, written.Length, written.Sha256, Encoding.UTF8.GetBytes(metadata));
+        if (!pending.TryGetValue(studyUid!, out var list))
+        {
+            pending[studyUid!] = list = [];
+        }
+        list.Add((instance, sopClass!));
+    }
+
+    private static bool IsUid(string? value) => value is not null && GrainKeys.IsValidUid(value);
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using OrleansImaging.Contracts.Callers;
+using OrleansImaging.Dicom;
+
+namespace OrleansImaging.Api.Tests.Apis;
+
+/// <summary>STOW-RS with real DICOM files nobody here wrote (the pydicom corpus), then found by QIDO and WADO metadata.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class DicomwebStoreApiTests(ApiFactory factory)
+{
+    private static readonly string[] Files = ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm"];
+
+    [Fact]
+    public async Task Store_CorpusFiles_200ThenFoundByQidoAndMetadata_AndResendIsStillSuccess()
+    {
+        await factory.CreateTenantAsync("stow-a");
+        var (_, token) = await factory.CreateTokenAsync("stow-a", Scopes.DicomwebRead, Scopes.DicomwebWrite);
+        using var client = factory.CreateClient(token);
+        var parts = Files.Select(f => File.ReadAllBytes(Corpus(f))).ToArray();
+
+        var first = await client.PostAsync("/dicomweb/studies", Multipart(parts));
+        var again = await client.PostAsync("/dicomweb/studies", Multipart(parts));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        using var body = JsonDocument.Parse(await first.Content.ReadAsStringAsync());
+        Assert.Equal(3, body.RootElement.GetProperty("00081199").GetProperty("Value").GetArrayLength());
+        foreach (var bytes in parts)
+        {
+            var study = DicomFile.Parse(bytes).Dataset.Get<string>(DicomTag.StudyInstanceUID);
+            using var found = JsonDocument.Parse(await client.GetStringAsync("/dicomweb/studies?StudyInstanceUID=" + study));
+            Assert.Equal(1, found.RootElement.GetArrayLength());
+            using var metadata = JsonDocument.Parse(await client.GetStringAsync($"/dicomweb/studies/{study}/metadata"));
+            Assert.Equal(1, metadata.RootElement.GetArrayLength());
+        }
+    }
+
+    [Fact]
+    public async Task Store_NonDicomPartAmongGoodOnes_202WithFailedEntryAndTheOthersStored()
+    {
+        await factory.CreateTenantAsync("stow-a");
+        var (_, token) = await factory.CreateTokenAsync("stow-a", Scopes.DicomwebWrite);
+        using var client = factory.CreateClient(token);
+
+        var response = await client.PostAsync("/dicomweb/studies", Multipart(File.ReadAllBytes(Corpus("MR_small.dcm")), "not dicom at all"u8.ToArray()));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, body.RootElement.GetProperty("00081199").GetProperty("Value").GetArrayLength());
+        var failed = Assert.Single(body.RootElement.GetProperty("00081198").GetProperty("Value").EnumerateArray());
+        Assert.Equal(0xC000, failed.GetProperty("00081197").GetProperty("Value")[0].GetInt32());
+    }
+
+    [Fact]
+    public async Task Store_InstanceOfAnotherStudyThanTheUrl_409FailedEntry()
+    {
+        await factory.CreateTenantAsync("stow-a");
+        var (_, token) = await factory.CreateTokenAsync("stow-a", Scopes.DicomwebWrite);
+        using var client = factory.CreateClient(token);
+
+        var response = await client.PostAsync("/dicomweb/studies/1.2.3.4.5.6", Multipart(File.ReadAllBytes(Corpus("CT_small.dcm"))));
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(0xA900, body.RootElement.GetProperty("00081198").GetProperty("Value")[0].GetProperty("00081197").GetProperty("Value")[0].GetInt32());
+    }
+
+    [Fact]
+    public async Task Store_ReadOnlyToken_403_S3_1()
+    {
+        await factory.CreateTenantAsync("stow-a");
+        var (_, token) = await factory.CreateTokenAsync("stow-a", Scopes.DicomwebRead);
+        using var client = factory.CreateClient(token);
+
+        var response = await client.PostAsync("/dicomweb/studies", Multipart(File.ReadAllBytes(Corpus("CT_small.dcm"))));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Store_WrongContentType_415()
+    {
+        await factory.CreateTenantAsync("stow-a");
+        var (_, token) = await factory.CreateTokenAsync("stow-a", Scopes.DicomwebWrite);
+        using var client = factory.CreateClient(token);
+
+        var response = await client.PostAsync("/dicomweb/studies", new ByteArrayContent(File.ReadAllBytes(Corpus("CT_small.dcm")))
+        {
+            Headers = { ContentType = new MediaTypeHeaderValue("application/dicom") },
+        });
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("multipart/related; type=\"application/dicom\"", "--b\r\nContent-Type: application/dicom\r\n\r\nxx")]
+    [InlineData("multipart/related; type=\"application/dicom\"; boundary=b", "--b\r\nContent-Type: application/dicom\r\n\r\nxxxx")]
+    public async Task Store_MalformedMultipart_400(string contentType, string body)
+    {
+        await factory.CreateTenantAsync("stow-a");
+        var (_, token) = await factory.CreateTokenAsync("stow-a", Scopes.DicomwebWrite);
+        using var client = factory.CreateClient(token);
+        var content = new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        var response = await client.PostAsync("/dicomweb/studies", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain("   at ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static string Corpus(string name) => Path.Combine(CorpusRoot(), "test_files", name);
+
+    private static string CorpusRoot()
+    {
+        if (Environment.GetEnvironmentVariable("IMAGING_CORPUS") is { Length: > 0 } configured)
+            return configured;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, ".corpus", "pydicom");
+            if (Directory.Exists(candidate))
+                return candidate;
+        }
+        throw new InvalidOperationException("The pydicom corpus is missing: run ./imaging test, or set IMAGING_CORPUS.");
+    }
+
+    private static MultipartContent Multipart(params byte[][] parts)
+    {
+        var content = new MultipartContent("related", "stow-test-boundary");
+        content.Headers.ContentType!.Parameters.Add(new NameValueHeaderValue("type", "\"application/dicom\""));
+        foreach (var part in parts)
+        {
+            var item = new ByteArrayContent(part);
+            item.Headers.ContentType = new MediaTypeHeaderValue("application/dicom");
+            content.Add(item);
+        }
+        return content;
+    }
+}
