@@ -42,6 +42,15 @@ public static class DicomwebStoreApi
         {
             return TypedResults.Unauthorized();
         }
+        // The study grain decides again for every batch; asking the same policy first keeps a caller who may not
+        // store from writing a single byte to blob storage.
+        switch (Grains.Authorization.StudyAccess.Decide(caller, caller.TenantId, Grains.Authorization.StudyAction.Write))
+        {
+            case Grains.Authorization.AccessDecision.Forbidden:
+                return TypedResults.Problem("The token may not store.", statusCode: StatusCodes.Status403Forbidden);
+            case Grains.Authorization.AccessDecision.NotFound:
+                return TypedResults.Problem("Not found.", statusCode: StatusCodes.Status404NotFound);
+        }
         if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var contentType)
             || !contentType.MediaType.Equals("multipart/related", StringComparison.OrdinalIgnoreCase))
         {

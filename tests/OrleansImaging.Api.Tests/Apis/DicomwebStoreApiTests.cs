@@ -68,15 +68,18 @@ public sealed class DicomwebStoreApiTests(ApiFactory factory)
     }
 
     [Fact]
-    public async Task Store_ReadOnlyToken_403_S3_1()
+    public async Task Store_ReadOnlyToken_403AndNothingWritten_S3_1()
     {
-        await factory.CreateTenantAsync("stow-a");
-        var (_, token) = await factory.CreateTokenAsync("stow-a", Scopes.DicomwebRead);
+        await factory.CreateTenantAsync("stow-ro");
+        var (_, token) = await factory.CreateTokenAsync("stow-ro", Scopes.DicomwebRead);
         using var client = factory.CreateClient(token);
+
+        var blobs = Path.Combine(factory.DataDirectory, "blobs", "stow-ro");
 
         var response = await client.PostAsync("/dicomweb/studies", Multipart(File.ReadAllBytes(Corpus("CT_small.dcm"))));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.False(Directory.Exists(blobs) && Directory.EnumerateFiles(blobs, "*", SearchOption.AllDirectories).Any(), "nothing may be written for a caller who may not store");
     }
 
     [Fact]
