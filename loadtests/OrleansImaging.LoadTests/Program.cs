@@ -1,6 +1,7 @@
 using OrleansImaging.LoadTests.Blobs;
 using OrleansImaging.LoadTests.Dicom;
 using OrleansImaging.LoadTests.Index;
+using OrleansImaging.LoadTests.Ingest;
 
 // ./imaging bench <name>: each benchmark prints its own table to stdout.
 return args.FirstOrDefault() switch
@@ -8,11 +9,12 @@ return args.FirstOrDefault() switch
     "dicom" => await DicomBenchmark.RunAsync(args.Skip(1).ToArray()),
     "blobs" => await BlobBenchmark.RunAsync(args.Skip(1).ToArray()),
     "index" => await IndexBenchmark.RunAsync(args.Skip(1).ToArray()),
+    "ingest" => await IngestBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: OrleansImaging.LoadTests dicom|blobs|index [--quick]");
+    Console.Error.WriteLine("usage: OrleansImaging.LoadTests dicom|blobs|index|ingest [--quick]");
     return 2;
 }

@@ -6,20 +6,34 @@ namespace OrleansImaging.LoadTests.Dicom;
 /// <summary>
 /// A 512×512 16-bit CT image as a Part 10 explicit VR little endian file, written by hand: about a
 /// hundred header elements (patient, study, series, frame of reference, equipment, image plane and
-/// pixel modules, two sequences) and 512 KiB of pixel data.
+/// pixel modules, two sequences) and 512 KiB of pixel data. <see cref="Create()"/> is the fixed file the parse
+/// benchmark reads; <see cref="Create(SyntheticCtSlice, byte[])"/> gives the ingest corpus its own patients, UIDs,
+/// slice positions and pixels.
 /// </summary>
 internal static class SyntheticCt
 {
+    /// <summary>The parse benchmark's CT: fixed UIDs and a cheap ramp for pixels (its figures stay comparable).</summary>
     public static byte[] Create()
     {
+        var pixels = new byte[512 * 512 * 2];
+        for (var i = 0; i < pixels.Length; i += 2)
+            BinaryPrimitives.WriteUInt16LittleEndian(pixels.AsSpan(i), (ushort)((i * 7) & 0x0FFF));
+        return Create(SyntheticCtSlice.Fixed, pixels);
+    }
+
+    /// <summary>A CT slice of <paramref name="slice"/>'s patient, study and series with the given 512×512 16-bit pixels.</summary>
+    public static byte[] Create(SyntheticCtSlice slice, byte[] pixels)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(pixels.Length, 512 * 512 * 2);
+        var z = slice.SlicePosition.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
         var ds = new Bytes();
         ds.Text(0x0008, 0x0005, "CS", "ISO_IR 100");
         ds.Text(0x0008, 0x0008, "CS", @"ORIGINAL\PRIMARY\AXIAL");
         ds.Text(0x0008, 0x0012, "DA", "20261125").Text(0x0008, 0x0013, "TM", "101500.000000");
-        ds.Text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.2").Text(0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.10.1.1.1.3");
+        ds.Text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.2").Text(0x0008, 0x0018, "UI", slice.SopInstanceUid);
         ds.Text(0x0008, 0x0020, "DA", "20261125").Text(0x0008, 0x0021, "DA", "20261125").Text(0x0008, 0x0022, "DA", "20261125").Text(0x0008, 0x0023, "DA", "20261125");
         ds.Text(0x0008, 0x0030, "TM", "100000").Text(0x0008, 0x0031, "TM", "100500").Text(0x0008, 0x0032, "TM", "100700").Text(0x0008, 0x0033, "TM", "101500");
-        ds.Text(0x0008, 0x0050, "SH", "ACC20261125").Text(0x0008, 0x0060, "CS", "CT").Text(0x0008, 0x0070, "LO", "Example Medical Systems");
+        ds.Text(0x0008, 0x0050, "SH", slice.AccessionNumber).Text(0x0008, 0x0060, "CS", "CT").Text(0x0008, 0x0070, "LO", "Example Medical Systems");
         ds.Text(0x0008, 0x0080, "LO", "Orleans General Hospital").Text(0x0008, 0x0081, "ST", "1 Rue de la Paix, Orléans");
         ds.Text(0x0008, 0x0090, "PN", "Referring^Doctor").Text(0x0008, 0x1010, "SH", "CTSTATION01").Text(0x0008, 0x1030, "LO", "CT CHEST WITH CONTRAST");
         ds.Text(0x0008, 0x103E, "LO", "AXIAL 1.25MM SOFT TISSUE").Text(0x0008, 0x1040, "LO", "RADIOLOGY").Text(0x0008, 0x1050, "PN", "Performing^Physician");
@@ -28,7 +42,7 @@ internal static class SyntheticCt
             .Text(0x0008, 0x0100, "SH", "CTCHEST").Text(0x0008, 0x0102, "SH", "LOCAL").Text(0x0008, 0x0104, "LO", "CT chest with contrast"));
         ds.Sequence(0x0008, 0x1140, item => item
             .Text(0x0008, 0x1150, "UI", "1.2.840.10008.5.1.4.1.1.2").Text(0x0008, 0x1155, "UI", "1.2.826.0.1.3680043.10.1.1.1.2"));
-        ds.Text(0x0010, 0x0010, "PN", "Doe^Jane^^^").Text(0x0010, 0x0020, "LO", "PAT-0042").Text(0x0010, 0x0021, "LO", "ORLEANS");
+        ds.Text(0x0010, 0x0010, "PN", slice.PatientName).Text(0x0010, 0x0020, "LO", slice.PatientId).Text(0x0010, 0x0021, "LO", "ORLEANS");
         ds.Text(0x0010, 0x0030, "DA", "19700101").Text(0x0010, 0x0040, "CS", "F").Text(0x0010, 0x1010, "AS", "056Y");
         ds.Text(0x0010, 0x1020, "DS", "1.68").Text(0x0010, 0x1030, "DS", "64.5").Text(0x0010, 0x21B0, "LT", "No relevant history.");
         ds.Text(0x0018, 0x0010, "LO", "IOPAMIDOL 370").Text(0x0018, 0x0015, "CS", "CHEST").Text(0x0018, 0x0022, "CS", "HELICAL MODE");
@@ -40,12 +54,13 @@ internal static class SyntheticCt
         ds.Text(0x0018, 0x1152, "IS", "125").Text(0x0018, 0x1160, "SH", "BODY FILTER").Text(0x0018, 0x1170, "IS", "42");
         ds.Text(0x0018, 0x1190, "DS", "0.7").Text(0x0018, 0x1210, "SH", "STANDARD").Text(0x0018, 0x5100, "CS", "FFS");
         ds.Short(0x0018, 0x9306, "FD", BitConverter.GetBytes(1.25)).Short(0x0018, 0x9307, "FD", BitConverter.GetBytes(40.0));
-        ds.Text(0x0020, 0x000D, "UI", "1.2.826.0.1.3680043.10.1.1").Text(0x0020, 0x000E, "UI", "1.2.826.0.1.3680043.10.1.1.1");
-        ds.Text(0x0020, 0x0010, "SH", "STUDY1").Text(0x0020, 0x0011, "IS", "3").Text(0x0020, 0x0012, "IS", "1").Text(0x0020, 0x0013, "IS", "42");
-        ds.Text(0x0020, 0x0032, "DS", @"-249.51171875\-430.51171875\-117.5");
+        ds.Text(0x0020, 0x000D, "UI", slice.StudyInstanceUid).Text(0x0020, 0x000E, "UI", slice.SeriesInstanceUid);
+        ds.Text(0x0020, 0x0010, "SH", "STUDY1").Text(0x0020, 0x0011, "IS", "3").Text(0x0020, 0x0012, "IS", "1")
+            .Text(0x0020, 0x0013, "IS", slice.InstanceNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ds.Text(0x0020, 0x0032, "DS", @"-249.51171875\-430.51171875\" + z);
         ds.Text(0x0020, 0x0037, "DS", @"1\0\0\0\1\0");
-        ds.Text(0x0020, 0x0052, "UI", "1.2.826.0.1.3680043.10.1.1.9").Text(0x0020, 0x1040, "LO", "SN");
-        ds.Text(0x0020, 0x1041, "DS", "-117.5").Text(0x0020, 0x4000, "LT", "Synthetic image for benchmarks.");
+        ds.Text(0x0020, 0x0052, "UI", slice.FrameOfReferenceUid).Text(0x0020, 0x1040, "LO", "SN");
+        ds.Text(0x0020, 0x1041, "DS", z).Text(0x0020, 0x4000, "LT", "Synthetic image for benchmarks.");
         ds.UShort(0x0028, 0x0002, 1).Text(0x0028, 0x0004, "CS", "MONOCHROME2");
         ds.UShort(0x0028, 0x0010, 512).UShort(0x0028, 0x0011, 512);
         ds.Text(0x0028, 0x0030, "DS", @"0.9765625\0.9765625");
@@ -55,16 +70,13 @@ internal static class SyntheticCt
         ds.Text(0x0032, 0x000A, "CS", "COMPLETED").Text(0x0032, 0x1060, "LO", "CT CHEST");
         ds.Text(0x0040, 0x0244, "DA", "20261125").Text(0x0040, 0x0245, "TM", "100000").Text(0x0040, 0x0253, "SH", "PPS1");
         ds.Text(0x0040, 0x0254, "LO", "CT CHEST WITH CONTRAST");
-        var pixels = new byte[512 * 512 * 2];
-        for (var i = 0; i < pixels.Length; i += 2)
-            BinaryPrimitives.WriteUInt16LittleEndian(pixels.AsSpan(i), (ushort)((i * 7) & 0x0FFF));
         ds.Long(0x7FE0, 0x0010, "OW", pixels);
 
         var dataset = ds.ToArray();
         var meta = new Bytes()
             .Long(0x0002, 0x0001, "OB", [0, 1])
             .Text(0x0002, 0x0002, "UI", "1.2.840.10008.5.1.4.1.1.2")
-            .Text(0x0002, 0x0003, "UI", "1.2.826.0.1.3680043.10.1.1.1.3")
+            .Text(0x0002, 0x0003, "UI", slice.SopInstanceUid)
             .Text(0x0002, 0x0010, "UI", "1.2.840.10008.1.2.1")
             .Text(0x0002, 0x0012, "UI", "1.2.826.0.1.3680043.10.1")
             .Text(0x0002, 0x0013, "SH", "ORLEANS_BENCH")
