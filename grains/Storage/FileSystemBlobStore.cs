@@ -9,7 +9,9 @@ namespace OrleansImaging.Grains.Storage;
 /// <see cref="IBlobStore"/> over a folder: key <c>a/b/c</c> is the file <c>{root}/a/b/c</c>. A put streams into
 /// a hidden temp file beside the target (<c>.c.{guid}.tmp</c>), fsyncs it, renames it over the target and
 /// fsyncs the directory, so the object is complete and durable before the put returns, and readers never see
-/// a partial one. Put-if-absent links instead of renaming (<c>link(2)</c> refuses if the name exists), so of
+/// a partial one. Concurrent puts into one directory share its fsync (group commit: a put returns only after an
+/// fsync of the directory that began after its rename), and the blocking fsync/rename work runs on a few dedicated
+/// threads while the caller's await frees its thread. Put-if-absent links instead of renaming (<c>link(2)</c> refuses if the name exists), so of
 /// concurrent writers exactly one wins.
 /// </summary>
 /// <remarks>
@@ -30,6 +32,9 @@ public sealed class FileSystemBlobStore : IBlobStore
     // Directories whose own entry (and every ancestor's, up to the root) is known to be on disk. A directory
     // created by another put that has not been fsynced yet is not in here, so every put makes sure itself.
     private readonly ConcurrentDictionary<string, byte> _durableDirectories = new(StringComparer.Ordinal);
+
+    // Group commit of directory fsyncs: one fsync covers every rename done in the directory before it began.
+    private readonly ConcurrentDictionary<string, DirectoryFlushGroup> _flushGroups = new(StringComparer.Ordinal);
 
     public FileSystemBlobStore(FileSystemBlobStoreOptions options, TimeProvider? timeProvider = null)
     {
@@ -204,45 +209,138 @@ public sealed class FileSystemBlobStore : IBlobStore
         var directory = Path.GetDirectoryName(path)!;
         EnsureDurableDirectory(directory);
         var tempPath = TempPathFor(path);
-        var renamed = false;
+        var handedOver = false;
+        var file = new FileStream(tempPath, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 0, // CopyHashingAsync writes whole buffers; a second buffer would only copy
+        });
         try
         {
-            long length;
-            string sha256;
-            var file = new FileStream(tempPath, new FileStreamOptions
+            var (length, sha256) = await CopyHashingAsync(content, file, cancellationToken).ConfigureAwait(false);
+            if (!_options.FlushToDisk)
             {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                BufferSize = 0, // CopyHashingAsync writes whole buffers; a second buffer would only copy
-            });
-            await using (file.ConfigureAwait(false))
-            {
-                (length, sha256) = await CopyHashingAsync(content, file, cancellationToken).ConfigureAwait(false);
-                if (_options.FlushToDisk)
-                    file.Flush(flushToDisk: true); // fsync: the bytes are on disk before the name points at them
+                await file.DisposeAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                var moved = Commit(tempPath, path, overwrite);
+                handedOver = true;
+                if (!moved)
+                    TryDelete(tempPath);
+                return new BlobWriteResult(length, sha256, Created: moved);
             }
 
-            // The last moment a cancellation can still leave nothing behind.
-            cancellationToken.ThrowIfCancellationRequested();
-            if (overwrite)
-            {
-                File.Move(tempPath, path, overwrite: true); // rename(2): atomic replace
-            }
-            else if (!PosixFileSystem.TryMoveNoReplace(tempPath, path))
-            {
+            // fsync, rename and the directory's fsync block a thread for milliseconds each: they run on the durability
+            // threads, never on the thread pool that serves requests, and the caller's await frees its thread meanwhile.
+            var commit = new DurableCommit(this, file, tempPath, path, directory, overwrite, cancellationToken);
+            handedOver = true;
+            DurabilityThreads.Enqueue(commit);
+            var directoryFlushed = await commit.Renamed.Task.ConfigureAwait(false);
+            if (directoryFlushed is null)
                 return new BlobWriteResult(length, sha256, Created: false);
-            }
-            renamed = true;
-
-            if (_options.FlushToDisk)
-                PosixFileSystem.FlushDirectory(directory); // the new name itself is durable
+            // The rename is durable only once an fsync of its directory that began after it has returned.
+            await directoryFlushed.ConfigureAwait(false);
             return new BlobWriteResult(length, sha256, Created: true);
         }
         finally
         {
-            if (!renamed)
+            if (!handedOver)
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
                 TryDelete(tempPath);
+            }
+        }
+    }
+
+    // rename(2) replaces atomically; link(2) refuses an existing name, so of concurrent put-if-absent writers one wins.
+    private static bool Commit(string tempPath, string path, bool overwrite)
+    {
+        if (overwrite)
+        {
+            File.Move(tempPath, path, overwrite: true);
+            return true;
+        }
+        return PosixFileSystem.TryMoveNoReplace(tempPath, path);
+    }
+
+    private DirectoryFlushGroup FlushGroupOf(string directory)
+    {
+        if (_flushGroups.Count > MaxRememberedDirectories)
+            _flushGroups.Clear(); // a caller holding a dropped group is still covered by that group's own flushes
+        return _flushGroups.GetOrAdd(directory, static d => new DirectoryFlushGroup(d, PosixFileSystem.FlushDirectory));
+    }
+
+    /// <summary>
+    /// The durable half of a put, run on a durability thread: fsync the temp file, rename it to its key, then join
+    /// the directory's group flush. <see cref="Renamed"/> gives the task of that flush, or null when put-if-absent
+    /// found the name taken.
+    /// </summary>
+    private sealed class DurableCommit(FileSystemBlobStore store, FileStream file, string tempPath, string path, string directory, bool overwrite, CancellationToken cancellationToken)
+    {
+        public TaskCompletionSource<Task?> Renamed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Run()
+        {
+            var renamed = false;
+            try
+            {
+                using (file)
+                    file.Flush(flushToDisk: true); // fsync: the bytes are on disk before the name points at them
+                // The last moment a cancellation can still leave nothing behind.
+                cancellationToken.ThrowIfCancellationRequested();
+                renamed = Commit(tempPath, path, overwrite);
+                if (!renamed)
+                {
+                    Renamed.SetResult(null);
+                    return;
+                }
+                var group = store.FlushGroupOf(directory);
+                Renamed.SetResult(group.Request(out var mustRun));
+                if (mustRun)
+                    group.RunFlushes();
+            }
+            catch (OperationCanceledException e)
+            {
+                Renamed.TrySetCanceled(e.CancellationToken);
+            }
+            catch (Exception e)
+            {
+                Renamed.TrySetException(e);
+            }
+            finally
+            {
+                if (!renamed)
+                    TryDelete(tempPath);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A few process-wide threads for the blocking half of durable puts. fsync takes milliseconds of waiting on the
+    /// disk; on the thread pool it would starve the request handling of a 2-core machine, and the disk serves a few
+    /// concurrent fsyncs (about 2,400 0.5 MB files/s with four writers here) far better than one at a time.
+    /// </summary>
+    private static class DurabilityThreads
+    {
+        private const int Count = 4;
+        private static readonly BlockingCollection<DurableCommit> Queue = CreateAndStart();
+
+        public static void Enqueue(DurableCommit commit) => Queue.Add(commit);
+
+        private static BlockingCollection<DurableCommit> CreateAndStart()
+        {
+            var queue = new BlockingCollection<DurableCommit>();
+            for (var i = 0; i < Count; i++)
+            {
+                new Thread(() =>
+                {
+                    foreach (var commit in queue.GetConsumingEnumerable())
+                        commit.Run();
+                })
+                { IsBackground = true, Name = "Blob durability" }.Start();
+            }
+            return queue;
         }
     }
 
@@ -318,6 +416,63 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
         catch (UnauthorizedAccessException)
         {
+        }
+    }
+}
+
+/// <summary>
+/// Group commit for one directory's fsync. <see cref="Request"/> returns a task that completes once an fsync of
+/// the directory that <em>began after the call</em> has succeeded, so it covers every rename made in the directory
+/// before the call. Requests that arrive while an fsync runs share the next one. The caller that finds no fsync
+/// running performs them on its own thread (a durability thread) until no request is left.
+/// </summary>
+internal sealed class DirectoryFlushGroup(string directory, Action<string> flush)
+{
+    private readonly Lock _gate = new();
+    private TaskCompletionSource? _waiting;
+    private bool _flushing;
+
+    /// <summary>
+    /// Asks for an fsync that begins after this call. When <paramref name="mustRun"/> comes back true no fsync was
+    /// running and the caller has to call <see cref="RunFlushes"/> (on a thread that may block); otherwise the running
+    /// loop takes this request with its next fsync.
+    /// </summary>
+    public Task Request(out bool mustRun)
+    {
+        lock (_gate)
+        {
+            _waiting ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            mustRun = !_flushing;
+            _flushing = true;
+            return _waiting.Task;
+        }
+    }
+
+    /// <summary>Runs fsyncs until no request is waiting; each completes the requests made before it began.</summary>
+    public void RunFlushes()
+    {
+        while (true)
+        {
+            TaskCompletionSource batch;
+            lock (_gate)
+            {
+                if (_waiting is null)
+                {
+                    _flushing = false;
+                    return;
+                }
+                batch = _waiting;
+                _waiting = null;
+            }
+            try
+            {
+                flush(directory);
+                batch.SetResult();
+            }
+            catch (Exception e)
+            {
+                batch.SetException(e);
+            }
         }
     }
 }

@@ -62,6 +62,25 @@ public sealed class FileSystemBlobStoreTests(FileSystemBlobStoreFixture fixture)
         Assert.Throws<ArgumentException>(() => new FileSystemBlobStore(new FileSystemBlobStoreOptions()));
     }
 
+    [Fact]
+    public async Task PutAsync_ManyConcurrentPutsIntoOneFolder_EachReturnsItsCompleteObjectAndNoTempFileIsLeft()
+    {
+        // Concurrent puts share directory fsyncs (group commit); each must still come back with its own object
+        // committed under its own name, whatever order the durability threads finish them in.
+        var bodies = Enumerable.Range(0, 64).Select(i => TestData.Bytes(1_000 + i * 7_919, seed: i)).ToArray();
+        var keys = bodies.Select((_, i) => Key($"concurrent-{i}")).ToArray();
+
+        var results = await Task.WhenAll(bodies.Select((body, i) => Task.Run(() => fixture.Store.PutAsync(keys[i], new MemoryStream(body)))));
+
+        var fresh = new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = fixture.Root });
+        for (var i = 0; i < bodies.Length; i++)
+        {
+            Assert.Equal(new BlobWriteResult(bodies[i].Length, TestData.Sha256(bodies[i]), Created: true), results[i]);
+            Assert.Equal(new BlobInfo(bodies[i].Length, TestData.Sha256(bodies[i])), await fresh.GetInfoAsync(keys[i]));
+        }
+        await AssertNoLeftoversAsync(Tenant);
+    }
+
     // Durability across a kill: the put runs in a child process (this assembly's Main, see Program.cs) that is
     // SIGKILLed as soon as it reports; a fresh store in this process then looks at what is on disk.
 
