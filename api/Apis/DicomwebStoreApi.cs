@@ -23,7 +23,11 @@ namespace OrleansImaging.Api.Apis;
 /// </summary>
 public static class DicomwebStoreApi
 {
+    // MultipartReader's own buffer: its 4 KB default meant 4 KB reads of the body (see the architecture notes).
     private const int BufferSize = 64 * 1024;
+
+    // Parts of one request whose durable half may still be running while later parts are received.
+    private const int MaxPartsInFlight = 8;
 
     /// <summary>Maps the STOW-RS resources.</summary>
     public static RouteGroupBuilder MapDicomwebStoreApi(this IEndpointRouteBuilder app)
@@ -78,18 +82,48 @@ public static class DicomwebStoreApi
         var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}/dicomweb";
         var response = new StowResponse(baseUrl);
         var pending = new Dictionary<string, List<(NewInstance Instance, string SopClass)>>(StringComparer.Ordinal);
-        var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = null, HeadersLengthLimit = 16 * 1024 };
+        var reader = new MultipartReader(boundary, http.Request.Body, BufferSize) { BodyLengthLimit = null, HeadersLengthLimit = 16 * 1024 };
+        // Each part is received (header peek, bytes streamed into a temp file) before the next is read, but its
+        // durable half — fsync, rename, the directory's group fsync — overlaps with receiving the next parts: about
+        // half of a part's time is waiting on the disk. Every part is durable before the study grains hear of it.
+        var parts = new List<(Task Received, Dictionary<string, List<(NewInstance, string)>> Pending)>();
         MultipartSection? section;
         try
         {
             while ((section = await reader.ReadNextSectionAsync(http.RequestAborted)) is not null)
             {
-                await ReceivePartAsync(section, caller.TenantId, study, blobs, baseUrl, response, pending, http.RequestAborted);
+                var body = new EndOfBodySignal(section.Body);
+                section.Body = body;
+                var partPending = new Dictionary<string, List<(NewInstance, string)>>(StringComparer.Ordinal);
+                var part = ReceivePartAsync(section, caller.TenantId, study, blobs, baseUrl, response, partPending, http.RequestAborted);
+                parts.Add((part, partPending));
+                await Task.WhenAny(part, body.Consumed);
+                if (part.IsCompleted)
+                    await part; // a failure surfaces here, before more of the body is read
+                if (parts.Count > MaxPartsInFlight && parts[^(MaxPartsInFlight + 1)].Received is { IsCompleted: false } oldest)
+                    await oldest; // bounds open temp files and pending fsyncs per request
             }
+            await Task.WhenAll(parts.Select(p => p.Received));
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException)
         {
+            await SettleAsync(parts);
             return TypedResults.Problem("The multipart body is malformed or truncated: " + ex.Message, statusCode: StatusCodes.Status400BadRequest);
+        }
+        catch
+        {
+            await SettleAsync(parts); // no put may still be running once the request is over
+            throw;
+        }
+        // Request order, whatever order the parts became durable in.
+        foreach (var (_, partPending) in parts)
+        {
+            foreach (var (studyUid, instances) in partPending)
+            {
+                if (!pending.TryGetValue(studyUid, out var list))
+                    pending[studyUid] = list = [];
+                list.AddRange(instances);
+            }
         }
 
         foreach (var (studyUid, instances) in pending)
@@ -159,7 +193,9 @@ public static class DicomwebStoreApi
         }
         // A fresh key per received object: the study grain decides whether it is new, a repeat or a conflict, and
         // the api deletes the copies it does not keep. A crash in between leaves an orphan, never a wrong object.
-        var key = $"{tenant}/{studyUid}/{sopUid}/{Guid.NewGuid():N}.dcm";
+        // One folder per study, not per instance: a new folder costs a mkdir and an fsync of its parent, and
+        // instances of a study arriving together share the study folder's fsync (the blob store's group commit).
+        var key = $"{tenant}/{studyUid}/{sopUid}.{Guid.NewGuid():N}.dcm";
         var written = await blobs.PutAsync(key, peek.Content, cancellationToken);
         var metadata = DicomJson.Serialize(header, new DicomJsonOptions
         {
@@ -176,4 +212,55 @@ public static class DicomwebStoreApi
     }
 
     private static bool IsUid(string? value) => value is not null && GrainKeys.IsValidUid(value);
+
+    private static async Task SettleAsync(List<(Task Received, Dictionary<string, List<(NewInstance, string)>> Pending)> parts)
+    {
+        foreach (var (part, _) in parts)
+        {
+            try
+            {
+                await part;
+            }
+            catch (Exception)
+            {
+                // The request already failed; an orphan blob is harmless (the catalogue never points to it).
+            }
+        }
+    }
+
+    /// <summary>A part's body that says when it has been read to its end (the next part may then be read).</summary>
+    private sealed class EndOfBodySignal(Stream inner) : Stream
+    {
+        private readonly TaskCompletionSource _consumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Consumed => _consumed.Task;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer) => Seen(inner.Read(buffer), buffer.Length);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Seen(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false), buffer.Length);
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Seen(int read, int asked)
+        {
+            if (read == 0 && asked > 0)
+                _consumed.TrySetResult();
+            return read;
+        }
+    }
 }

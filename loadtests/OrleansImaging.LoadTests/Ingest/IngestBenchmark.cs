@@ -51,7 +51,7 @@ internal static class IngestBenchmark
             }
             else
             {
-                var apiDll = Path.Combine(root, "api", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "OrleansImaging.Api.dll");
+                var apiDll = options.ApiDll ?? Path.Combine(root, "api", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "OrleansImaging.Api.dll");
                 server = await ImagingServerProcess.StartAsync(apiDll, https: !options.Http, options.ServerEnvironment, TimeSpan.FromSeconds(120));
                 baseAddress = server.BaseAddress;
                 token = await server.CreateTenantAndTokenAsync("bench-" + Guid.NewGuid().ToString("N")[..8]);

@@ -8,7 +8,7 @@ internal sealed class IngestOptions
     public const string Usage = """
         usage: ./imaging bench ingest [--instances 1000] [--clients 4] [--batch 10] [--studies 10] [--one-study]
                                       [--corpus <folder>] [--url <base> --token <token>] [--http] [--quick]
-                                      [--server-env NAME=VALUE]...
+                                      [--server-env NAME=VALUE]... [--api <OrleansImaging.Api.dll>]
           --instances   how many instances to store (default 1000; 40 with --quick)
           --clients     concurrent HTTP clients, each one request at a time (default 4; 2 with --quick)
           --batch       instances per STOW-RS request (default 10)
@@ -18,6 +18,7 @@ internal sealed class IngestOptions
           --url/--token an already-running instance and a token with dicomweb:read and dicomweb:write
           --http        start the instance on plain HTTP instead of HTTPS
           --server-env  extra environment for the started instance (e.g. DOTNET_gcServer=1)
+          --api         the OrleansImaging.Api.dll to start (default: this checkout's build)
         """;
 
     /// <value>1000 (40 with <c>--quick</c>).</value>
@@ -39,6 +40,9 @@ internal sealed class IngestOptions
     public bool Http { get; private set; }
 
     public string? Corpus { get; private set; }
+
+    /// <summary>Another build of the api to start (before/after comparisons on a shared machine).</summary>
+    public string? ApiDll { get; private set; }
 
     public Uri? Url { get; private set; }
 
@@ -76,6 +80,7 @@ internal sealed class IngestOptions
                     case "--one-study": options.OneStudy = true; break;
                     case "--http": options.Http = true; break;
                     case "--corpus": options.Corpus = Value(); break;
+                    case "--api": options.ApiDll = Value(); break;
                     case "--url": options.Url = new Uri(Value()); break;
                     case "--token": options.Token = Value(); break;
                     case "--server-env":
