@@ -146,7 +146,10 @@ internal sealed class ImagingServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Stops the server by its process id and deletes its data directory.</summary>
+    /// <summary>Whether <see cref="DisposeAsync"/> leaves the data directory in place.</summary>
+    public bool KeepData { get; set; }
+
+    /// <summary>Stops the server by its process id and deletes its data directory (unless <see cref="KeepData"/>).</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -158,6 +161,8 @@ internal sealed class ImagingServerProcess : IAsyncDisposable
         lock (_log)
             _log.Dispose();
         Certificate?.Dispose();
+        if (KeepData)
+            return;
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

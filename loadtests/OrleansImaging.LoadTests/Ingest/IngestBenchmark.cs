@@ -53,6 +53,7 @@ internal static class IngestBenchmark
             {
                 var apiDll = options.ApiDll ?? Path.Combine(root, "api", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "OrleansImaging.Api.dll");
                 server = await ImagingServerProcess.StartAsync(apiDll, https: !options.Http, options.ServerEnvironment, TimeSpan.FromSeconds(120));
+                server.KeepData = options.KeepData;
                 baseAddress = server.BaseAddress;
                 token = await server.CreateTenantAndTokenAsync("bench-" + Guid.NewGuid().ToString("N")[..8]);
                 Console.WriteLine($"server: {apiDll} (pid {server.ProcessId}), {baseAddress}, data {server.DataDirectory}{(options.ServerEnvironment.Count > 0 ? ", " + string.Join(' ', options.ServerEnvironment.Select(e => e.Key + "=" + e.Value)) : "")}");
