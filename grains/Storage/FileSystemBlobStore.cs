@@ -11,7 +11,8 @@ namespace OrleansImaging.Grains.Storage;
 /// fsyncs the directory, so the object is complete and durable before the put returns, and readers never see
 /// a partial one. Concurrent puts into one directory share its fsync (group commit: a put returns only after an
 /// fsync of the directory that began after its rename), and the blocking fsync/rename work runs on a few dedicated
-/// threads while the caller's await frees its thread. Put-if-absent links instead of renaming (<c>link(2)</c> refuses if the name exists), so of
+/// threads while the caller's await frees its thread. Durable puts write with O_DIRECT on Linux x64 where the file
+/// system accepts it (no copy into the page cache, no writeback at fsync time), buffered elsewhere. Put-if-absent links instead of renaming (<c>link(2)</c> refuses if the name exists), so of
 /// concurrent writers exactly one wins.
 /// </summary>
 /// <remarks>
@@ -32,6 +33,11 @@ public sealed class FileSystemBlobStore : IBlobStore
     // Directories whose own entry (and every ancestor's, up to the root) is known to be on disk. A directory
     // created by another put that has not been fsynced yet is not in here, so every put makes sure itself.
     private readonly ConcurrentDictionary<string, byte> _durableDirectories = new(StringComparer.Ordinal);
+
+    // Aligned, pinned buffers for O_DIRECT writes (1 MiB each), reused across puts; one per put in flight.
+    private const int MaxPooledDirectBuffers = 16;
+    private readonly ConcurrentBag<byte[]> _directBuffers = [];
+    private volatile bool _directUnsupported;
 
     // Group commit of directory fsyncs: one fsync covers every rename done in the directory before it began.
     private readonly ConcurrentDictionary<string, DirectoryFlushGroup> _flushGroups = new(StringComparer.Ordinal);
@@ -210,19 +216,36 @@ public sealed class FileSystemBlobStore : IBlobStore
         EnsureDurableDirectory(directory);
         var tempPath = TempPathFor(path);
         var handedOver = false;
-        var file = new FileStream(tempPath, new FileStreamOptions
+        // Durable puts write around the page cache where the file system allows (O_DIRECT): perf put a quarter of the
+        // server's CPU in copying bodies into the page cache, and writeback plus fsync were the rest of the disk cost.
+        var direct = _options.FlushToDisk && !_directUnsupported ? DirectIo.TryCreate(tempPath) : null;
+        if (_options.FlushToDisk && direct is null)
+            _directUnsupported = true; // e.g. tmpfs: refuses O_DIRECT; fall back to buffered writes for good
+        var file = direct is not null ? null : new FileStream(tempPath, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
             Share = FileShare.None,
             BufferSize = 0, // CopyHashingAsync writes whole buffers; a second buffer would only copy
         });
+        IDisposable temp = (IDisposable?)direct ?? file!;
+        DirectTail? directTail = null;
         try
         {
-            var (length, sha256) = await CopyHashingAsync(content, file, cancellationToken).ConfigureAwait(false);
+            long length;
+            string sha256;
+            if (direct is not null)
+            {
+                directTail = await CopyHashingDirectAsync(content, direct, cancellationToken).ConfigureAwait(false);
+                (length, sha256) = (directTail.Length, directTail.Sha256);
+            }
+            else
+            {
+                (length, sha256) = await CopyHashingAsync(content, file, cancellationToken).ConfigureAwait(false);
+            }
             if (!_options.FlushToDisk)
             {
-                await file.DisposeAsync().ConfigureAwait(false);
+                temp.Dispose();
                 cancellationToken.ThrowIfCancellationRequested();
                 var moved = Commit(tempPath, path, overwrite);
                 handedOver = true;
@@ -233,7 +256,8 @@ public sealed class FileSystemBlobStore : IBlobStore
 
             // fsync, rename and the directory's fsync block a thread for milliseconds each: they run on the durability
             // threads, never on the thread pool that serves requests, and the caller's await frees its thread meanwhile.
-            var commit = new DurableCommit(this, file, tempPath, path, directory, overwrite, cancellationToken);
+            Action flush = directTail is not null ? directTail.Flush : () => file!.Flush(flushToDisk: true);
+            var commit = new DurableCommit(this, temp, flush, tempPath, path, directory, overwrite, cancellationToken);
             handedOver = true;
             DurabilityThreads.Enqueue(commit);
             var directoryFlushed = await commit.Renamed.Task.ConfigureAwait(false);
@@ -247,9 +271,89 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
             if (!handedOver)
             {
-                await file.DisposeAsync().ConfigureAwait(false);
+                directTail?.ReturnBuffer();
+                temp.Dispose();
                 TryDelete(tempPath);
             }
+        }
+    }
+
+    /// <summary>
+    /// Streams <paramref name="source"/> into an O_DIRECT file through an aligned buffer of <see cref="DirectIo.BufferSize"/>,
+    /// hashing as it goes. Full buffers are written at once; the last, partial one (all of a 0.5 MB CT) is left in the
+    /// buffer for the durability thread to write, so the caller reads the next object instead of waiting on the disk.
+    /// </summary>
+    private async Task<DirectTail> CopyHashingDirectAsync(Stream source, Microsoft.Win32.SafeHandles.SafeFileHandle file, CancellationToken cancellationToken)
+    {
+        var raw = _directBuffers.TryTake(out var pooled) ? pooled : GC.AllocateUninitializedArray<byte>(DirectIo.BufferSize + DirectIo.Alignment, pinned: true);
+        var tail = new DirectTail(this, file, raw, DirectIo.AlignedStart(raw));
+        try
+        {
+            var buffer = raw.AsMemory(tail.Start, DirectIo.BufferSize);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            while (true)
+            {
+                var read = await source.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                    break;
+                hash.AppendData(buffer.Span[..read]);
+                if (read < buffer.Length)
+                {
+                    tail.Pending = read;
+                    break;
+                }
+                await RandomAccess.WriteAsync(file, buffer, tail.Length, cancellationToken).ConfigureAwait(false);
+                tail.Length += read;
+            }
+            tail.Length += tail.Pending;
+            tail.Sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            return tail;
+        }
+        catch
+        {
+            tail.ReturnBuffer();
+            throw;
+        }
+    }
+
+    /// <summary>The unwritten end of an O_DIRECT put and its buffer: written, cut to length and fsynced by <see cref="Flush"/>.</summary>
+    private sealed class DirectTail(FileSystemBlobStore store, Microsoft.Win32.SafeHandles.SafeFileHandle file, byte[] buffer, int start)
+    {
+        private byte[]? _buffer = buffer;
+
+        public int Start => start;
+
+        public int Pending { get; set; }
+
+        public long Length { get; set; }
+
+        public string Sha256 { get; set; } = "";
+
+        public void Flush()
+        {
+            try
+            {
+                if (Pending > 0)
+                {
+                    // Padded to the alignment O_DIRECT needs, then cut back; the fsync makes data and length durable together.
+                    var padded = (Pending + DirectIo.Alignment - 1) & ~(DirectIo.Alignment - 1);
+                    var span = _buffer.AsSpan(start, padded);
+                    span[Pending..].Clear();
+                    RandomAccess.Write(file, span, Length - Pending);
+                    DirectIo.Truncate(file, Length);
+                }
+                DirectIo.Flush(file);
+            }
+            finally
+            {
+                ReturnBuffer();
+            }
+        }
+
+        public void ReturnBuffer()
+        {
+            if (Interlocked.Exchange(ref _buffer, null) is { } returned && store._directBuffers.Count < MaxPooledDirectBuffers)
+                store._directBuffers.Add(returned);
         }
     }
 
@@ -276,7 +380,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     /// the directory's group flush. <see cref="Renamed"/> gives the task of that flush, or null when put-if-absent
     /// found the name taken.
     /// </summary>
-    private sealed class DurableCommit(FileSystemBlobStore store, FileStream file, string tempPath, string path, string directory, bool overwrite, CancellationToken cancellationToken)
+    private sealed class DurableCommit(FileSystemBlobStore store, IDisposable file, Action flush, string tempPath, string path, string directory, bool overwrite, CancellationToken cancellationToken)
     {
         public TaskCompletionSource<Task?> Renamed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -286,7 +390,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             try
             {
                 using (file)
-                    file.Flush(flushToDisk: true); // fsync: the bytes are on disk before the name points at them
+                    flush(); // fsync: the bytes are on disk before the name points at them
                 // The last moment a cancellation can still leave nothing behind.
                 cancellationToken.ThrowIfCancellationRequested();
                 renamed = Commit(tempPath, path, overwrite);
@@ -314,6 +418,57 @@ public sealed class FileSystemBlobStore : IBlobStore
                     TryDelete(tempPath);
             }
         }
+    }
+
+    /// <summary>O_DIRECT files on Linux: created, cut to length and fsynced by descriptor.</summary>
+    private static class DirectIo
+    {
+        /// <summary>Offsets, lengths and buffer addresses of O_DIRECT I/O are multiples of this (the page size covers every block size here).</summary>
+        public const int Alignment = 4096;
+
+        /// <summary>One write per object up to this size.</summary>
+        public const int BufferSize = 1024 * 1024;
+
+        private const int WriteOnly = 0x1, Create = 0x40, Exclusive = 0x80, CloseOnExec = 0x80000;
+
+        /// <summary>Creates <paramref name="path"/> (which must not exist) for O_DIRECT writing; null when the platform or file system refuses.</summary>
+        public static Microsoft.Win32.SafeHandles.SafeFileHandle? TryCreate(string path)
+        {
+            if (!OperatingSystem.IsLinux())
+                return null;
+            // O_DIRECT is 0x4000 on x64; arm64 and others number it differently, so only x64 takes this path.
+            if (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64)
+                return null;
+            var fd = Open(path, WriteOnly | Create | Exclusive | CloseOnExec | 0x4000, 438 /* 0666, less the umask */);
+            return fd < 0 ? null : new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        }
+
+        public static int AlignedStart(byte[] pinned)
+        {
+            var address = System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0);
+            return (int)((Alignment - (address % Alignment)) % Alignment);
+        }
+
+        public static void Truncate(Microsoft.Win32.SafeHandles.SafeFileHandle file, long length)
+        {
+            if (Ftruncate((int)file.DangerousGetHandle(), length) < 0)
+                throw new IOException($"ftruncate failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
+        }
+
+        public static void Flush(Microsoft.Win32.SafeHandles.SafeFileHandle file)
+        {
+            if (Fsync((int)file.DangerousGetHandle()) < 0)
+                throw new IOException($"fsync failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        private static extern int Open([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
+        private static extern int Ftruncate(int fd, long length);
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+        private static extern int Fsync(int fd);
     }
 
     /// <summary>

@@ -81,6 +81,29 @@ public sealed class FileSystemBlobStoreTests(FileSystemBlobStoreFixture fixture)
         await AssertNoLeftoversAsync(Tenant);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(4_095)]
+    [InlineData(4_096)]
+    [InlineData(526_536)]
+    [InlineData(1_048_576)]
+    [InlineData(1_048_577)]
+    [InlineData(2_101_248)]
+    public async Task PutAsync_LengthsAroundTheDirectWriteAlignmentAndBuffer_ObjectIsExactlyTheBytesPut(int length)
+    {
+        // Durable puts write with O_DIRECT: whole 1 MiB buffers, then the rest padded to 4 KiB and cut back.
+        var body = TestData.Bytes(length, seed: length);
+        var key = Key($"length-{length}");
+
+        var written = await fixture.Store.PutAsync(key, new MemoryStream(body));
+
+        Assert.Equal(new BlobWriteResult(length, TestData.Sha256(body), Created: true), written);
+        Assert.Equal(length, new FileInfo(Path.Combine(fixture.Root, key)).Length);
+        await using var read = await fixture.Store.OpenReadAsync(key);
+        Assert.Equal(body, await TestData.ReadAllAsync(read!));
+    }
+
     // Durability across a kill: the put runs in a child process (this assembly's Main, see Program.cs) that is
     // SIGKILLed as soon as it reports; a fresh store in this process then looks at what is on disk.
 
