@@ -70,6 +70,10 @@ public static class DicomwebStoreApi
         {
             return TypedResults.Problem("The study in the URL is not a UID.", statusCode: StatusCodes.Status400BadRequest);
         }
+        if (http.Request.ContentLength > options.MaxStowRequestBytes)
+        {
+            return TooLarge(options);
+        }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = options.MaxStowRequestBytes;
@@ -78,7 +82,8 @@ public static class DicomwebStoreApi
         var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}/dicomweb";
         var response = new StowResponse(baseUrl);
         var pending = new Dictionary<string, List<(NewInstance Instance, string SopClass)>>(StringComparer.Ordinal);
-        var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = null, HeadersLengthLimit = 16 * 1024 };
+        var body = new RequestBodyLimitStream(http.Request.Body, options.MaxStowRequestBytes);
+        var reader = new MultipartReader(boundary, body) { BodyLengthLimit = null, HeadersLengthLimit = 16 * 1024 };
         MultipartSection? section;
         try
         {
@@ -87,9 +92,23 @@ public static class DicomwebStoreApi
                 await ReceivePartAsync(section, caller.TenantId, study, blobs, baseUrl, response, pending, http.RequestAborted);
             }
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or OperationCanceledException)
         {
-            return TypedResults.Problem("The multipart body is malformed or truncated: " + ex.Message, statusCode: StatusCodes.Status400BadRequest);
+            // The sender is told the request failed, so nothing of it may stay: the parts already in storage are not
+            // in any catalogue yet and are removed (a crash before this line leaves only unreferenced objects).
+            foreach (var instance in pending.Values.SelectMany(list => list))
+            {
+                await blobs.DeleteAsync(instance.Instance.BlobKey, CancellationToken.None);
+            }
+            return ex switch
+            {
+                RequestBodyTooLargeException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => TooLarge(options),
+                OperationCanceledException => TypedResults.Problem("The request was aborted.", statusCode: StatusCodes.Status400BadRequest),
+                // The multipart reader's own messages name the defect ("Line length limit exceeded"); an IOException's
+                // message may come from storage and name a path, so it is not echoed.
+                InvalidDataException => TypedResults.Problem("The multipart body is malformed: " + ex.Message, statusCode: StatusCodes.Status400BadRequest),
+                _ => TypedResults.Problem("The multipart body is malformed or ends before its final boundary.", statusCode: StatusCodes.Status400BadRequest),
+            };
         }
 
         foreach (var (studyUid, instances) in pending)
@@ -174,6 +193,10 @@ public static class DicomwebStoreApi
         }
         list.Add((instance, sopClass!));
     }
+
+    private static ProblemHttpResult TooLarge(ImagingHostOptions options) =>
+        TypedResults.Problem($"The request body is larger than {options.MaxStowRequestBytes} bytes, the configured limit; send fewer instances per request.",
+            statusCode: StatusCodes.Status413PayloadTooLarge);
 
     private static bool IsUid(string? value) => value is not null && GrainKeys.IsValidUid(value);
 }
