@@ -114,7 +114,8 @@ public sealed class DicomStoredObject
             return null;
         // The bytes decide explicit or implicit VR, as the reader lets them when a writer declared the wrong syntax.
         var vr = DicomVRExtensions.FromBytes(elementHeader[4], elementHeader[5]);
-        var isExplicit = vr is DicomVR.OB or DicomVR.OW or DicomVR.OF or DicomVR.OD or DicomVR.UN;
+        // An implicit VR length cannot pass for these: their first byte ('O', 'U') would make the length odd.
+        var isExplicit = vr is DicomVR.OB or DicomVR.OW or DicomVR.OF or DicomVR.OD or DicomVR.UN && elementHeader[6] == 0 && elementHeader[7] == 0;
         long length;
         int headerLength;
         if (isExplicit)
