@@ -29,6 +29,7 @@ public static class DicomwebRetrieveApi
         group.MapGet("/studies/{study}/metadata", (HttpContext http, IGrainFactory grains, string study) => MetadataAsync(http, grains, study, null));
         group.MapGet("/studies/{study}/series/{series}/metadata",
             (HttpContext http, IGrainFactory grains, string study, string series) => MetadataAsync(http, grains, study, series));
+        group.MapGet("/studies/{study}/series/{series}/instances/{instance}/metadata", InstanceMetadataAsync);
         group.MapGet("/studies/{study}",
             (HttpContext http, IGrainFactory grains, IBlobStore blobs, string study) => RetrieveAsync(http, grains, blobs, study, null, null));
         group.MapGet("/studies/{study}/series/{series}",
@@ -54,6 +55,35 @@ public static class DicomwebRetrieveApi
         }
         var json = await grains.GetGrain<IStudyGrain>(GrainKeys.Study(caller.TenantId, study)).GetMetadataAsync(series);
         return TypedResults.File(json, DicomJson);
+    }
+
+    /// <summary>
+    /// The metadata of one instance, as a DICOM JSON array of one object. The catalogue serves metadata per series, so
+    /// this picks the instance out of its series' array (the study grain has already said the instance exists).
+    /// </summary>
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult, UnauthorizedHttpResult>> InstanceMetadataAsync(
+        HttpContext http, IGrainFactory grains, string study, string series, string instance)
+    {
+        if (Authentication.ApiCallers.FromPrincipal(http.User) is not { TenantId.Length: > 0 } caller)
+        {
+            return TypedResults.Unauthorized();
+        }
+        if (!AreUids(study, series, instance))
+        {
+            return NotFound();
+        }
+        var grain = grains.GetGrain<IStudyGrain>(GrainKeys.Study(caller.TenantId, study));
+        await grain.GetInstanceAsync(series, instance);
+        using var document = System.Text.Json.JsonDocument.Parse(await grain.GetMetadataAsync(series));
+        foreach (var item in document.RootElement.EnumerateArray())
+        {
+            if (item.TryGetProperty("00080018", out var sop) && sop.TryGetProperty("Value", out var values)
+                && values.GetArrayLength() > 0 && values[0].ValueKind == System.Text.Json.JsonValueKind.String && values[0].GetString() == instance)
+            {
+                return TypedResults.File(System.Text.Encoding.UTF8.GetBytes("[" + item.GetRawText() + "]"), DicomJson);
+            }
+        }
+        return NotFound("Instance not found.");
     }
 
     /// <summary>

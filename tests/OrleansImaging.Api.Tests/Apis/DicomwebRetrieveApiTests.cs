@@ -129,6 +129,25 @@ public sealed class DicomwebRetrieveApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task InstanceMetadata_OneObject_TheInstanceOfItsSeriesMetadata()
+    {
+        var study = NewUid();
+        var instances = Enumerable.Range(1, 3).Select(n => Relabel(Corpus("CT_small.dcm"), study, study + ".1", $"{study}.1.{n}")).ToArray();
+        using var client = await ReaderAsync(instances);
+        var second = DicomFile.Parse(instances[1]);
+
+        var response = await client.GetAsync(InstanceUrl(second) + "/metadata");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/dicom+json", response.Content.Headers.ContentType?.MediaType);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var only = Assert.Single(body.RootElement.EnumerateArray());
+        Assert.Equal((await InstanceMetadataAsync(client, second)).GetRawText(), only.GetRawText());
+        var missing = await client.GetAsync($"/dicomweb/studies/{study}/series/{study}.1/instances/{study}.1.9/metadata");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task BulkData_OnlyOctetStreamAcceptable_SinglePartBody()
     {
         var bytes = Corpus("CT_small.dcm");
@@ -252,6 +271,7 @@ public sealed class DicomwebRetrieveApiTests(ApiFactory factory)
     }
 
     [Theory]
+    [InlineData("/dicomweb/studies/{study}/series/{series}/instances/{instance}/metadata")]
     [InlineData("/dicomweb/studies/{study}")]
     [InlineData("/dicomweb/studies/{study}/series/{series}")]
     [InlineData("/dicomweb/studies/{study}/series/{series}/instances/{instance}")]
@@ -277,6 +297,7 @@ public sealed class DicomwebRetrieveApiTests(ApiFactory factory)
     }
 
     [Theory]
+    [InlineData("/dicomweb/studies/{study}/series/{series}/instances/{instance}/metadata")]
     [InlineData("/dicomweb/studies/{study}")]
     [InlineData("/dicomweb/studies/{study}/series/{series}/instances/{instance}")]
     [InlineData("/dicomweb/studies/{study}/series/{series}/instances/{instance}/frames/1")]
@@ -297,6 +318,7 @@ public sealed class DicomwebRetrieveApiTests(ApiFactory factory)
     }
 
     [Theory]
+    [InlineData("/dicomweb/studies/{study}/series/{series}/instances/{instance}/metadata")]
     [InlineData("/dicomweb/studies/{study}")]
     [InlineData("/dicomweb/studies/{study}/series/{series}/instances/{instance}")]
     [InlineData("/dicomweb/studies/{study}/series/{series}/instances/{instance}/frames/1")]
