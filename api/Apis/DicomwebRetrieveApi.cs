@@ -164,7 +164,7 @@ public static class DicomwebRetrieveApi
                 // Native values are little endian whatever the stored syntax (the reader swaps big endian ones).
                 var contentType = pixelData ? $"{OctetStream}; transfer-syntax={ExplicitVRLittleEndian}" : OctetStream;
                 parts = [BlobPart.Located(contentType, location.BlobKey, DicomStoredObject.Locate(element))];
-                canServe = s => s == ExplicitVRLittleEndian || (!syntax.IsEncapsulated && s == location.TransferSyntaxUid);
+                canServe = s => s == ExplicitVRLittleEndian || (s == location.TransferSyntaxUid && !syntax.IsBigEndian);
                 break;
             default:
                 return NotFound("The instance has no bulk data at that path.");
@@ -215,7 +215,7 @@ public static class DicomwebRetrieveApi
             return NotFound("The instance has no pixel data, so it has no frames.");
         }
         var outcome = RetrieveNegotiation.Negotiate(http.Request.Headers.Accept, OctetStream, singlePartAllowed: false,
-            s => stored.IsEncapsulated ? s == location.TransferSyntaxUid : s == ExplicitVRLittleEndian || s == location.TransferSyntaxUid,
+            s => stored.IsEncapsulated ? s == location.TransferSyntaxUid : s == ExplicitVRLittleEndian || (s == location.TransferSyntaxUid && !syntax.IsBigEndian),
             location.TransferSyntaxUid);
         if (outcome.Form is null)
         {

@@ -227,6 +227,29 @@ public sealed class DicomwebRetrieveApiTests(ApiFactory factory)
     }
 
     [Theory]
+    [InlineData("MR_small_bigendian.dcm", "1.2.840.10008.1.2.2", HttpStatusCode.NotAcceptable)] // served little endian, so not as asked
+    [InlineData("MR_small_bigendian.dcm", "1.2.840.10008.1.2.1", HttpStatusCode.OK)]
+    [InlineData("rtdose.dcm", "1.2.840.10008.1.2", HttpStatusCode.OK)] // implicit VR little endian: the same frame bytes
+    [InlineData("rtdose.dcm", "1.2.840.10008.1.2.4.50", HttpStatusCode.NotAcceptable)]
+    public async Task Frames_NativeDemandedSyntax_ServedOnlyWhenTheBytesAreThatSyntax(string name, string syntax, HttpStatusCode status)
+    {
+        var bytes = Corpus(name);
+        using var client = await ReaderAsync(bytes);
+        var file = DicomFile.Parse(bytes);
+
+        var response = await GetAsync(client, $"{InstanceUrl(file)}/frames/1", $"multipart/related; type=\"application/octet-stream\"; transfer-syntax={syntax}");
+
+        Assert.Equal(status, response.StatusCode);
+        if (status == HttpStatusCode.OK)
+        {
+            var pixels = ((DicomElement)file.Dataset.GetAttribute(DicomTag.PixelData)).RawValue.ToArray();
+            var part = Assert.Single(await PartsAsync(response));
+            Assert.Equal(pixels[..part.Body.Length], part.Body);
+            Assert.Equal(pixels.Length / file.Dataset.GetOrDefault(DicomTag.NumberOfFrames, 1), part.Body.Length);
+        }
+    }
+
+    [Theory]
     [InlineData("rtdose.dcm", "0", HttpStatusCode.BadRequest, "Frame 0")]
     [InlineData("rtdose.dcm", "abc", HttpStatusCode.BadRequest, "Frame 'abc'")]
     [InlineData("rtdose.dcm", "1,,2", HttpStatusCode.BadRequest, "Frame ''")]
