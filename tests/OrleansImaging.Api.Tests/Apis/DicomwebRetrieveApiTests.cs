@@ -249,6 +249,23 @@ public sealed class DicomwebRetrieveApiTests(ApiFactory factory)
         }
     }
 
+    [Fact]
+    public async Task Deflated_InstanceAsStoredButPixelDataAndFrames406()
+    {
+        var bytes = Corpus("image_dfl.dcm");
+        using var client = await ReaderAsync(bytes);
+        var file = DicomFile.Parse(bytes);
+
+        var instance = await client.GetAsync(InstanceUrl(file));
+        var frames = await client.GetAsync($"{InstanceUrl(file)}/frames/1");
+        var pixels = await client.GetAsync($"{InstanceUrl(file)}/bulk/7FE00010");
+
+        Assert.Equal(Sha256(bytes), Sha256(Assert.Single(await PartsAsync(instance)).Body));
+        Assert.Equal(HttpStatusCode.NotAcceptable, frames.StatusCode);
+        Assert.Equal(HttpStatusCode.NotAcceptable, pixels.StatusCode);
+        Assert.DoesNotContain(BulkDataUris(await InstanceMetadataAsync(client, file)), u => u.Path.Tag == DicomTag.PixelData);
+    }
+
     [Theory]
     [InlineData("rtdose.dcm", "0", HttpStatusCode.BadRequest, "Frame 0")]
     [InlineData("rtdose.dcm", "abc", HttpStatusCode.BadRequest, "Frame 'abc'")]
