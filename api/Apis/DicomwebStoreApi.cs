@@ -180,6 +180,20 @@ public static class DicomwebStoreApi
         // the api deletes the copies it does not keep. A crash in between leaves an orphan, never a wrong object.
         var key = $"{tenant}/{studyUid}/{sopUid}/{Guid.NewGuid():N}.dcm";
         var written = await blobs.PutAsync(key, peek.Content, cancellationToken);
+        // The header was read only up to Pixel Data; the metadata names it as bulk data all the same (PS3.18 F.2),
+        // described from its element header in the stored object (12 bytes at the offset where reading stopped).
+        if (peek.Header.StoppedAtOffset is { } stoppedAt && !peek.Header.TransferSyntax.IsDeflated)
+        {
+            var elementHeader = new byte[12];
+            var headerRead = 0;
+            await using (var head = await blobs.OpenRangeAsync(key, stoppedAt, elementHeader.Length, cancellationToken))
+            {
+                if (head is not null)
+                    headerRead = await head.ReadAtLeastAsync(elementHeader, elementHeader.Length, throwOnEndOfStream: false, cancellationToken);
+            }
+            if (DicomStoredObject.DescribeStoppedPixelData(elementHeader.AsSpan(0, headerRead), stoppedAt, peek.Header.TransferSyntax) is { } pixelData)
+                header.AddOrUpdate(pixelData);
+        }
         var metadata = DicomJson.Serialize(header, new DicomJsonOptions
         {
             BulkDataThreshold = 1024,
