@@ -1,17 +1,19 @@
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using OrleansImaging.Contracts.Callers;
+using Xunit.Abstractions;
 
 namespace OrleansImaging.Api.Tests.Peers;
 
 /// <summary>
 /// Every file of the pydicom corpus that dcmtk reads and that names its study, series and instance goes in through
-/// STOW-RS (coming back through WADO-RS byte for byte joins once WADO-RS retrieval is on main). dcmtk is the referee of "a DICOM file", not our own reader, so
+/// STOW-RS and comes back through WADO-RS byte for byte. dcmtk is the referee of "a DICOM file", not our own reader, so
 /// a file we refuse that dcmtk reads is a visible, explained expectation here rather than a silent skip.
 /// </summary>
 [Collection(ApiCollection.Name)]
-public sealed partial class CorpusRoundTripTests(ApiFactory factory)
+public sealed partial class CorpusRoundTripTests(ApiFactory factory, ITestOutputHelper output)
 {
     /// <summary>
     /// Files dcmtk reads, with the three UIDs, that STOW-RS refuses — and why. The value is the PS3.4 GG failure reason.
@@ -21,7 +23,7 @@ public sealed partial class CorpusRoundTripTests(ApiFactory factory)
     };
 
     [Fact]
-    public async Task Store_EveryCorpusFileDcmtkReads_KeptOrAnExpectedRefusal()
+    public async Task StoreThenRetrieve_EveryCorpusFileDcmtkReads_ByteIdenticalOrAnExpectedRefusal()
     {
         var candidates = await ReadableWithUidsAsync();
         Assert.True(candidates.Count > 50, $"only {candidates.Count} corpus files qualified: is the corpus complete?");
@@ -49,6 +51,7 @@ public sealed partial class CorpusRoundTripTests(ApiFactory factory)
                 stored.Add((file, uids, slot.Client));
         }
 
+        output.WriteLine($"{candidates.Count} of {PydicomCorpus.AllFiles().Count} corpus files qualify; {stored.Count} kept across {tenants.Count} tenants");
         var report = string.Join('\n', outcomes.Select(o => $"{o.Key}: {(int)o.Value.Status} {string.Join(',', o.Value.Failed.Select(f => $"0x{f.Reason:X4}"))}"));
         var refused = outcomes.Where(o => o.Value.Status != HttpStatusCode.OK).ToDictionary(o => o.Key, o => o.Value);
         Assert.True(Refused.Keys.Order(StringComparer.Ordinal).SequenceEqual(refused.Keys.Order(StringComparer.Ordinal)), "refused files differ from the expectations:\n" + report);
@@ -60,6 +63,12 @@ public sealed partial class CorpusRoundTripTests(ApiFactory factory)
         foreach (var (file, outcome) in outcomes.Where(o => o.Value.Status == HttpStatusCode.OK))
             Assert.Equal(candidates[file].Sop, Assert.Single(outcome.Referenced));
 
+        foreach (var (file, uids, client) in stored)
+        {
+            var original = await File.ReadAllBytesAsync(Path.Combine(PydicomCorpus.Root, file));
+            var back = await client.RetrieveInstanceAsync(uids.Study, uids.Series, uids.Sop);
+            Assert.True(SHA256.HashData(original).AsSpan().SequenceEqual(SHA256.HashData(back)), $"{file} came back different: {back.Length} bytes, stored {original.Length}");
+        }
     }
 
     /// <summary>The three UIDs dcmtk read at the top level of a file.</summary>
@@ -96,11 +105,11 @@ public sealed partial class CorpusRoundTripTests(ApiFactory factory)
         var start = new ProcessStartInfo("dcmdump") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(path);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dcmdump did not start: ./imaging test installs dcmtk.");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var dump = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
         await error;
-        return (process.ExitCode, await output);
+        return (process.ExitCode, await dump);
     }
 
     [GeneratedRegex(@"^\((?<tag>0020,000d|0020,000e|0008,0018)\) UI \[(?<value>[^\]]*)\]", RegexOptions.Multiline)]
