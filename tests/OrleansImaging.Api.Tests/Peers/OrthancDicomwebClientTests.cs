@@ -43,13 +43,16 @@ public sealed class OrthancDicomwebClientTests : IAsyncLifetime
         var orthanc = _orthanc!;
         var pushed = await UploadAndPushAsync(orthanc);
 
-        // WADO-RS: empty Orthanc, then have it retrieve every instance from us by its three UIDs.
+        // WADO-RS: empty Orthanc, then have it retrieve everything from us: the generated three-slice study at study level
+        // (GET /studies/{study}, three parts in one response), the two corpus instances by their three UIDs.
         foreach (var id in (await orthanc.GetJsonAsync("studies")).AsArray())
             await orthanc.DeleteAsync("studies/" + (string)id!);
         Assert.Empty((await orthanc.GetJsonAsync("instances")).AsArray());
         var retrieve = await orthanc.PostJsonAsync($"dicom-web/servers/{ServerName}/retrieve", new
         {
-            Resources = pushed.Select(u => new { Study = u.Study, Series = u.Series, Instance = u.Sop }).ToArray(),
+            Resources = pushed.GroupBy(u => u.Study).SelectMany(study => study.Count() > 1
+                ? [new Dictionary<string, string> { ["Study"] = study.Key }]
+                : study.Select(u => new Dictionary<string, string> { ["Study"] = u.Study, ["Series"] = u.Series, ["Instance"] = u.Sop })).ToArray(),
         });
         Assert.Equal(pushed.Count.ToString(CultureInfo.InvariantCulture), (string?)retrieve["ReceivedInstancesCount"]);
 
