@@ -16,6 +16,7 @@ public sealed class OrthancDicomwebClientTests : IAsyncLifetime
     private readonly string _data = Directory.CreateTempSubdirectory("imaging-orthanc-peer-").FullName;
     private ApiProcess? _api;
     private OrthancProcess? _orthanc;
+    private string _token = "";
 
     [Fact]
     public async Task OrthancClient_StowOverVerifiedTlsThenQido_FindsEveryInstanceItPushed_S11_1()
@@ -64,6 +65,32 @@ public sealed class OrthancDicomwebClientTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task OrthancClient_PushesOtherBytesUnderAStoredSopInstanceUid_PushFailsAndTheFirstObjectStays()
+    {
+        var orthanc = _orthanc!;
+        var pushed = await UploadAndPushAsync(orthanc);
+        var (original, orthancId, study, series, sop) = pushed[0];
+        await orthanc.DeleteAsync("instances/" + orthancId);
+        var altered = original.ToArray();
+        altered[^1] ^= 0xFF; // last pixel byte: same UIDs, other content
+        await orthanc.PostBytesAsync("instances", altered);
+        var other = pushed[1];
+        await orthanc.DeleteAsync("instances/" + other.OrthancId); // a second instance goes along and is kept: a 202
+
+        await orthanc.PostBytesAsync("instances", other.Bytes);
+        var (status, answer) = await orthanc.TryPostJsonAsync($"dicom-web/servers/{ServerName}/stow",
+            new { Resources = new[] { orthancId, other.OrthancId } });
+
+        // Orthanc counts our ReferencedSOPSequence: one of two kept fails its whole job, with a generic 500 (the reason,
+        // "only able to receive 1 instances out of 2", is only in its log).
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, status);
+        Assert.Contains("only able to receive 1 instances out of 2", orthanc.Log, StringComparison.Ordinal);
+        using var client = _api!.CreateClient(_token);
+        var back = await new DicomwebTestClient(client).RetrieveInstanceAsync(study, series, sop);
+        Assert.True(SHA256.HashData(original).AsSpan().SequenceEqual(SHA256.HashData(back)), "the first object must stay: " + answer);
+    }
+
     /// <summary>
     /// Uploads the originals to Orthanc (REST <c>/instances</c>) and has it push all of them to us with STOW-RS: one
     /// chunked multipart/related request with every instance of the studies named.
@@ -95,8 +122,8 @@ public sealed class OrthancDicomwebClientTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _api = await ApiProcess.StartAsync(_data);
-        var token = await _api.CreateTenantAndTokenAsync("orthanc-peer", Scopes.DicomwebRead, Scopes.DicomwebWrite);
-        _orthanc = await OrthancProcess.StartAsync(ServerName, new Uri(_api.BaseAddress, "dicomweb/"), token, _api.CertificatePath);
+        _token = await _api.CreateTenantAndTokenAsync("orthanc-peer", Scopes.DicomwebRead, Scopes.DicomwebWrite);
+        _orthanc = await OrthancProcess.StartAsync(ServerName, new Uri(_api.BaseAddress, "dicomweb/"), _token, _api.CertificatePath);
     }
 
     public async Task DisposeAsync()

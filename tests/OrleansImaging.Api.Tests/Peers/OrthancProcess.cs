@@ -116,6 +116,13 @@ public sealed class OrthancProcess : IAsyncDisposable
         return await ReadAsync(response, path);
     }
 
+    /// <summary>POSTs <paramref name="body"/> as JSON and returns the status and body, whatever they are.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> TryPostJsonAsync(string path, object body)
+    {
+        using var response = await Rest.PostAsync(path, new StringContent(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json"));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>POSTs raw bytes (e.g. a DICOM file to <c>instances</c>) and returns the parsed answer.</summary>
     public async Task<JsonNode> PostBytesAsync(string path, byte[] body)
     {
