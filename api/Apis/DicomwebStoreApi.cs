@@ -184,10 +184,19 @@ public static class DicomwebStoreApi
         // described from its element header in the stored object (12 bytes at the offset where reading stopped).
         if (peek.Header.StoppedAtOffset is { } stoppedAt && !peek.Header.TransferSyntax.IsDeflated)
         {
+            // The peek nearly always read past the stop already; only when the element header straddles the end of what
+            // it buffered is it read back from storage (one small range read instead of one per instance).
             var elementHeader = new byte[12];
-            var headerRead = 0;
-            await using (var head = await blobs.OpenRangeAsync(key, stoppedAt, elementHeader.Length, cancellationToken))
+            int headerRead;
+            if (stoppedAt + elementHeader.Length <= peek.Buffered.Length)
             {
+                peek.Buffered.Span.Slice((int)stoppedAt, elementHeader.Length).CopyTo(elementHeader);
+                headerRead = elementHeader.Length;
+            }
+            else
+            {
+                headerRead = 0;
+                await using var head = await blobs.OpenRangeAsync(key, stoppedAt, elementHeader.Length, cancellationToken);
                 if (head is not null)
                     headerRead = await head.ReadAtLeastAsync(elementHeader, elementHeader.Length, throwOnEndOfStream: false, cancellationToken);
             }
