@@ -11,6 +11,31 @@ public sealed class DicomwebProblemDetailsTests(ApiFactory factory)
 {
     private const string UnknownStudy = "1.2.826.0.1.3680043.8.498.404404404";
 
+    [Fact]
+    public async Task ErrorAnswers_KeepTheSecurityHeaders_S2_7_S6_6()
+    {
+        await factory.CreateTenantAsync("problem-a");
+        var (_, token) = await factory.CreateTokenAsync("problem-a", Scopes.DicomwebRead);
+        using var client = factory.CreateClient(token);
+        using var anonymous = factory.CreateClient();
+
+        // A grain's NotFound (through the exception handler), a handler's own 400, and the authentication's 401.
+        foreach (var response in new[]
+        {
+            await client.GetAsync($"/dicomweb/studies/{UnknownStudy}/metadata"),
+            await client.GetAsync($"/dicomweb/studies/{UnknownStudy}/series/1.2.3/instances/1.2.3.4/frames/0"),
+            await client.GetAsync("/dicomweb/studies?StudyDate=2024-01-01"),
+            await anonymous.GetAsync("/dicomweb/studies"),
+        })
+        {
+            Assert.True((int)response.StatusCode >= 400, $"{response.RequestMessage!.RequestUri} answered {response.StatusCode}");
+            Assert.Equal("nosniff", string.Join("", response.Headers.GetValues("X-Content-Type-Options")));
+            Assert.Equal("DENY", string.Join("", response.Headers.GetValues("X-Frame-Options")));
+            Assert.Equal("no-referrer", string.Join("", response.Headers.GetValues("Referrer-Policy")));
+            Assert.True(response.Headers.CacheControl?.NoStore, $"{response.RequestMessage.RequestUri} is cacheable");
+        }
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("application/dicom+json")]
