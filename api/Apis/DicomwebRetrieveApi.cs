@@ -1,17 +1,26 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansImaging.Api.Dicomweb;
 using OrleansImaging.Contracts;
 using OrleansImaging.Contracts.Studies;
+using OrleansImaging.Dicom;
+using OrleansImaging.Dicom.IO;
+using OrleansImaging.Grains.Storage;
 
 namespace OrleansImaging.Api.Apis;
 
 /// <summary>
-/// WADO-RS (PS3.18 10.4) under <c>/dicomweb</c>: so far the metadata resources, answered from the study
-/// grain's catalogue without opening any stored object. The study grain decides from the caller; another
-/// hospital's study answers 404 exactly like a missing one.
+/// WADO-RS (PS3.18 10.4) under <c>/dicomweb</c>: metadata from the study grain's catalogue; studies, series and
+/// instances as stored, streamed from blob storage; bulk data and frames as ranges of the stored object, located by
+/// reading its header (<see cref="DicomStoredObject"/>). The study grain decides from the caller on every request
+/// (another hospital's study answers 404 exactly like a missing one); the api only translates. Nothing is
+/// transcoded yet: a demand for another transfer syntax is 406.
 /// </summary>
 public static class DicomwebRetrieveApi
 {
     private const string DicomJson = "application/dicom+json";
+    private const string ApplicationDicom = "application/dicom";
+    private const string OctetStream = "application/octet-stream";
+    private const string ExplicitVRLittleEndian = "1.2.840.10008.1.2.1";
 
     /// <summary>Maps the WADO-RS resources.</summary>
     public static RouteGroupBuilder MapDicomwebRetrieveApi(this IEndpointRouteBuilder app)
@@ -20,6 +29,15 @@ public static class DicomwebRetrieveApi
         group.MapGet("/studies/{study}/metadata", (HttpContext http, IGrainFactory grains, string study) => MetadataAsync(http, grains, study, null));
         group.MapGet("/studies/{study}/series/{series}/metadata",
             (HttpContext http, IGrainFactory grains, string study, string series) => MetadataAsync(http, grains, study, series));
+        group.MapGet("/studies/{study}/series/{series}/instances/{instance}/metadata", InstanceMetadataAsync);
+        group.MapGet("/studies/{study}",
+            (HttpContext http, IGrainFactory grains, IBlobStore blobs, string study) => RetrieveAsync(http, grains, blobs, study, null, null));
+        group.MapGet("/studies/{study}/series/{series}",
+            (HttpContext http, IGrainFactory grains, IBlobStore blobs, string study, string series) => RetrieveAsync(http, grains, blobs, study, series, null));
+        group.MapGet("/studies/{study}/series/{series}/instances/{instance}",
+            (HttpContext http, IGrainFactory grains, IBlobStore blobs, string study, string series, string instance) => RetrieveAsync(http, grains, blobs, study, series, instance));
+        group.MapGet("/studies/{study}/series/{series}/instances/{instance}/bulk/{**path}", BulkDataAsync);
+        group.MapGet("/studies/{study}/series/{series}/instances/{instance}/frames/{frames}", FramesAsync);
         return group;
     }
 
@@ -38,4 +56,220 @@ public static class DicomwebRetrieveApi
         var json = await grains.GetGrain<IStudyGrain>(GrainKeys.Study(caller.TenantId, study)).GetMetadataAsync(series);
         return TypedResults.File(json, DicomJson);
     }
+
+    /// <summary>
+    /// The metadata of one instance, as a DICOM JSON array of one object. The catalogue serves metadata per series, so
+    /// this picks the instance out of its series' array (the study grain has already said the instance exists).
+    /// </summary>
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult, UnauthorizedHttpResult>> InstanceMetadataAsync(
+        HttpContext http, IGrainFactory grains, string study, string series, string instance)
+    {
+        if (Authentication.ApiCallers.FromPrincipal(http.User) is not { TenantId.Length: > 0 } caller)
+        {
+            return TypedResults.Unauthorized();
+        }
+        if (!AreUids(study, series, instance))
+        {
+            return NotFound();
+        }
+        var grain = grains.GetGrain<IStudyGrain>(GrainKeys.Study(caller.TenantId, study));
+        await grain.GetInstanceAsync(series, instance);
+        using var document = System.Text.Json.JsonDocument.Parse(await grain.GetMetadataAsync(series));
+        foreach (var item in document.RootElement.EnumerateArray())
+        {
+            if (item.TryGetProperty("00080018", out var sop) && sop.TryGetProperty("Value", out var values)
+                && values.GetArrayLength() > 0 && values[0].ValueKind == System.Text.Json.JsonValueKind.String && values[0].GetString() == instance)
+            {
+                return TypedResults.File(System.Text.Encoding.UTF8.GetBytes("[" + item.GetRawText() + "]"), DicomJson);
+            }
+        }
+        return NotFound("Instance not found.");
+    }
+
+    /// <summary>
+    /// A study, series or instance as <c>multipart/related; type="application/dicom"</c>, each part the stored object
+    /// byte for byte with <c>transfer-syntax=</c> its stored syntax.
+    /// </summary>
+    public static async Task<Results<MultipartRelatedResult, ProblemHttpResult, UnauthorizedHttpResult>> RetrieveAsync(
+        HttpContext http, IGrainFactory grains, IBlobStore blobs, string study, string? series, string? instance)
+    {
+        if (Authentication.ApiCallers.FromPrincipal(http.User) is not { TenantId.Length: > 0 } caller)
+        {
+            return TypedResults.Unauthorized();
+        }
+        if (!AreUids(study, series, instance))
+        {
+            return NotFound();
+        }
+        var grain = grains.GetGrain<IStudyGrain>(GrainKeys.Study(caller.TenantId, study));
+        IReadOnlyList<InstanceLocation> instances = instance is not null ? [await grain.GetInstanceAsync(series!, instance)] : await grain.GetInstancesAsync(series);
+        if (instances.Count == 0)
+        {
+            return NotFound();
+        }
+        var syntaxes = instances.Select(i => i.TransferSyntaxUid).Distinct(StringComparer.Ordinal).ToList();
+        var outcome = RetrieveNegotiation.Negotiate(http.Request.Headers.Accept, ApplicationDicom, singlePartAllowed: false,
+            syntax => syntaxes.Count == 1 && syntaxes[0] == syntax, string.Join(", ", syntaxes));
+        if (outcome.Form is null)
+        {
+            return NotAcceptable(outcome.Refusal!);
+        }
+        return new MultipartRelatedResult(blobs, ApplicationDicom,
+            instances.Select(i => BlobPart.Whole($"{ApplicationDicom}; transfer-syntax={i.TransferSyntaxUid}", i.BlobKey, i.Size)));
+    }
+
+    /// <summary>
+    /// One bulk data value, named by its path as in the metadata's BulkDataURIs (<c>7FE00010</c>,
+    /// <c>00540016/0/00181072</c>): <c>multipart/related; type="application/octet-stream"</c> by default, single-part
+    /// <c>application/octet-stream</c> when only that is acceptable. Encapsulated Pixel Data is one part per frame,
+    /// each frame's fragments concatenated, as stored.
+    /// </summary>
+    public static async Task<Results<MultipartRelatedResult, SinglePartResult, ProblemHttpResult, UnauthorizedHttpResult>> BulkDataAsync(
+        HttpContext http, IGrainFactory grains, IBlobStore blobs, string study, string series, string instance, string? path)
+    {
+        if (Authentication.ApiCallers.FromPrincipal(http.User) is not { TenantId.Length: > 0 } caller)
+        {
+            return TypedResults.Unauthorized();
+        }
+        if (!AreUids(study, series, instance))
+        {
+            return NotFound();
+        }
+        var location = await grains.GetGrain<IStudyGrain>(GrainKeys.Study(caller.TenantId, study)).GetInstanceAsync(series, instance);
+        if (!DicomBulkDataPath.TryParse(path, out var bulkPath))
+        {
+            return NotFound("The instance has no bulk data at that path; paths are tags and item indexes as in the metadata's BulkDataURIs.");
+        }
+        var syntax = DicomTransferSyntax.Lookup(location.TransferSyntaxUid);
+        if (syntax.IsDeflated && bulkPath.TopLevelTag.Group >= 0x7FE0)
+        {
+            return NotAcceptable($"The instance is stored {syntax.Name}; its pixel data is served only by retrieving the instance until transcoding is supported.");
+        }
+        var stored = await ReadStoredAsync(blobs, location, bulkPath.TopLevelTag, http.RequestAborted);
+        var pixelData = bulkPath.Sequences.Count == 0 && stored.PixelData is { } p && p.Tag == bulkPath.Tag;
+        IReadOnlyList<BlobPart> parts;
+        Func<string, bool> canServe;
+        switch (stored.Find(bulkPath))
+        {
+            case DicomFragmentSequence when pixelData:
+                if (!TryGetFrames(stored, out var frames, out var why))
+                {
+                    return NotAcceptable(why);
+                }
+                var framePart = $"{OctetStream}; transfer-syntax={location.TransferSyntaxUid}";
+                parts = [.. frames.Select(f => BlobPart.Located(framePart, location.BlobKey, f))];
+                canServe = s => s == location.TransferSyntaxUid;
+                break;
+            case DicomElement element:
+                // Native values are little endian whatever the stored syntax (the reader swaps big endian ones).
+                var contentType = pixelData ? $"{OctetStream}; transfer-syntax={ExplicitVRLittleEndian}" : OctetStream;
+                parts = [BlobPart.Located(contentType, location.BlobKey, DicomStoredObject.Locate(element))];
+                canServe = s => s == ExplicitVRLittleEndian || (s == location.TransferSyntaxUid && !syntax.IsBigEndian);
+                break;
+            default:
+                return NotFound("The instance has no bulk data at that path.");
+        }
+        var outcome = RetrieveNegotiation.Negotiate(http.Request.Headers.Accept, OctetStream, singlePartAllowed: true, canServe, location.TransferSyntaxUid);
+        switch (outcome.Form)
+        {
+            case null:
+                return NotAcceptable(outcome.Refusal!);
+            case RetrieveForm.SinglePart when parts.Count != 1:
+                return NotAcceptable($"The encapsulated pixel data has {parts.Count} frames, one part each; ask for multipart/related; type=\"{OctetStream}\".");
+            case RetrieveForm.SinglePart:
+                return new SinglePartResult(blobs, parts[0]);
+            default:
+                return new MultipartRelatedResult(blobs, OctetStream, parts);
+        }
+    }
+
+    /// <summary>
+    /// Frames of an instance's pixel data, in the order asked, as <c>multipart/related; type="application/octet-stream"</c>:
+    /// native frames as their slice of Pixel Data (explicit VR little endian), encapsulated frames as their fragments
+    /// concatenated, with the stored transfer syntax on each part.
+    /// </summary>
+    public static async Task<Results<MultipartRelatedResult, ProblemHttpResult, UnauthorizedHttpResult>> FramesAsync(
+        HttpContext http, IGrainFactory grains, IBlobStore blobs, string study, string series, string instance, string frames)
+    {
+        if (Authentication.ApiCallers.FromPrincipal(http.User) is not { TenantId.Length: > 0 } caller)
+        {
+            return TypedResults.Unauthorized();
+        }
+        if (!AreUids(study, series, instance))
+        {
+            return NotFound();
+        }
+        if (!FrameNumbers.TryParse(frames, out var numbers, out var problem))
+        {
+            return TypedResults.Problem(problem, statusCode: StatusCodes.Status400BadRequest);
+        }
+        var location = await grains.GetGrain<IStudyGrain>(GrainKeys.Study(caller.TenantId, study)).GetInstanceAsync(series, instance);
+        var syntax = DicomTransferSyntax.Lookup(location.TransferSyntaxUid);
+        if (syntax.IsDeflated)
+        {
+            return NotAcceptable($"The instance is stored {syntax.Name}; its frames are served only once transcoding is supported.");
+        }
+        var stored = await ReadStoredAsync(blobs, location, DicomTag.PixelData, http.RequestAborted);
+        if (!stored.HasPixelData)
+        {
+            return NotFound("The instance has no pixel data, so it has no frames.");
+        }
+        var outcome = RetrieveNegotiation.Negotiate(http.Request.Headers.Accept, OctetStream, singlePartAllowed: false,
+            s => stored.IsEncapsulated ? s == location.TransferSyntaxUid : s == ExplicitVRLittleEndian || (s == location.TransferSyntaxUid && !syntax.IsBigEndian),
+            location.TransferSyntaxUid);
+        if (outcome.Form is null)
+        {
+            return NotAcceptable(outcome.Refusal!);
+        }
+        if (!TryGetFrames(stored, out var all, out var why))
+        {
+            return NotAcceptable(why);
+        }
+        if (numbers.FirstOrDefault(n => n > all.Count) is var missing and > 0)
+        {
+            return NotFound($"Frame {missing} does not exist; the instance has {all.Count} frame{(all.Count == 1 ? "" : "s")}.");
+        }
+        var contentType = $"{OctetStream}; transfer-syntax={(stored.IsEncapsulated ? location.TransferSyntaxUid : ExplicitVRLittleEndian)}";
+        return new MultipartRelatedResult(blobs, OctetStream, numbers.Select(n => BlobPart.Located(contentType, location.BlobKey, all[n - 1])));
+    }
+
+    private static async Task<DicomStoredObject> ReadStoredAsync(IBlobStore blobs, InstanceLocation location, DicomTag through, CancellationToken cancellationToken)
+    {
+        await using var stream = await blobs.OpenReadAsync(location.BlobKey, cancellationToken)
+            ?? throw new InvalidOperationException("A catalogued object is missing from blob storage.");
+        try
+        {
+            return await DicomStoredObject.ReadAsync(stream, through, cancellationToken);
+        }
+        catch (DicomException ex)
+        {
+            // STOW-RS accepted it, so the stored object is ours to answer for: a server fault, not a bad request.
+            throw new InvalidOperationException("A stored object cannot be read.", ex);
+        }
+    }
+
+    private static bool TryGetFrames(DicomStoredObject stored, out IReadOnlyList<DicomValueLocation> frames, out string why)
+    {
+        try
+        {
+            frames = stored.GetFrames();
+            why = "";
+            return true;
+        }
+        catch (DicomException ex)
+        {
+            frames = [];
+            why = "The frames of this instance cannot be served as stored: " + ex.Message + " Retrieve the instance instead.";
+            return false;
+        }
+    }
+
+    private static bool AreUids(string study, string? series, string? instance) =>
+        GrainKeys.IsValidUid(study) && (series is null || GrainKeys.IsValidUid(series)) && (instance is null || GrainKeys.IsValidUid(instance));
+
+    private static ProblemHttpResult NotFound(string detail = "Not found.") =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound);
+
+    private static ProblemHttpResult NotAcceptable(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status406NotAcceptable);
 }

@@ -74,6 +74,10 @@ public static class DicomwebStoreApi
         {
             return TypedResults.Problem("The study in the URL is not a UID.", statusCode: StatusCodes.Status400BadRequest);
         }
+        if (http.Request.ContentLength > options.MaxStowRequestBytes)
+        {
+            return TooLarge(options);
+        }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = options.MaxStowRequestBytes;
@@ -82,7 +86,8 @@ public static class DicomwebStoreApi
         var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}/dicomweb";
         var response = new StowResponse(baseUrl);
         var pending = new Dictionary<string, List<(NewInstance Instance, string SopClass)>>(StringComparer.Ordinal);
-        var reader = new MultipartReader(boundary, http.Request.Body, BufferSize) { BodyLengthLimit = null, HeadersLengthLimit = 16 * 1024 };
+        var body = new RequestBodyLimitStream(http.Request.Body, options.MaxStowRequestBytes);
+        var reader = new MultipartReader(boundary, body, BufferSize) { BodyLengthLimit = null, HeadersLengthLimit = 16 * 1024 };
         // Each part is received (header peek, bytes streamed into a temp file) before the next is read, but its
         // durable half — fsync, rename, the directory's group fsync — overlaps with receiving the next parts: about
         // half of a part's time is waiting on the disk. Every part is durable before the study grains hear of it.
@@ -92,12 +97,12 @@ public static class DicomwebStoreApi
         {
             while ((section = await reader.ReadNextSectionAsync(http.RequestAborted)) is not null)
             {
-                var body = new EndOfBodySignal(section.Body);
-                section.Body = body;
+                var partBody = new EndOfBodySignal(section.Body);
+                section.Body = partBody;
                 var partPending = new Dictionary<string, List<(NewInstance, string)>>(StringComparer.Ordinal);
                 var part = ReceivePartAsync(section, caller.TenantId, study, blobs, baseUrl, response, partPending, http.RequestAborted);
                 parts.Add((part, partPending));
-                await Task.WhenAny(part, body.Consumed);
+                await Task.WhenAny(part, partBody.Consumed);
                 if (part.IsCompleted)
                     await part; // a failure surfaces here, before more of the body is read
                 if (parts.Count > MaxPartsInFlight && parts[^(MaxPartsInFlight + 1)].Received is { IsCompleted: false } oldest)
@@ -105,10 +110,25 @@ public static class DicomwebStoreApi
             }
             await Task.WhenAll(parts.Select(p => p.Received));
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or OperationCanceledException)
         {
+            // The sender is told the request failed, so nothing of it may stay: the parts already in storage are not
+            // in any catalogue yet and are removed (a crash before this line leaves only unreferenced objects). Parts
+            // still becoming durable are waited for first, so none is left behind.
             await SettleAsync(parts);
-            return TypedResults.Problem("The multipart body is malformed or truncated: " + ex.Message, statusCode: StatusCodes.Status400BadRequest);
+            foreach (var instance in parts.SelectMany(p => p.Pending.Values).SelectMany(list => list))
+            {
+                await blobs.DeleteAsync(instance.Item1.BlobKey, CancellationToken.None);
+            }
+            return ex switch
+            {
+                RequestBodyTooLargeException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => TooLarge(options),
+                OperationCanceledException => TypedResults.Problem("The request was aborted.", statusCode: StatusCodes.Status400BadRequest),
+                // The multipart reader's own messages name the defect ("Line length limit exceeded"); an IOException's
+                // message may come from storage and name a path, so it is not echoed.
+                InvalidDataException => TypedResults.Problem("The multipart body is malformed: " + ex.Message, statusCode: StatusCodes.Status400BadRequest),
+                _ => TypedResults.Problem("The multipart body is malformed or ends before its final boundary.", statusCode: StatusCodes.Status400BadRequest),
+            };
         }
         catch
         {
@@ -197,6 +217,29 @@ public static class DicomwebStoreApi
         // instances of a study arriving together share the study folder's fsync (the blob store's group commit).
         var key = $"{tenant}/{studyUid}/{sopUid}.{Guid.NewGuid():N}.dcm";
         var written = await blobs.PutAsync(key, peek.Content, cancellationToken);
+        // The header was read only up to Pixel Data; the metadata names it as bulk data all the same (PS3.18 F.2),
+        // described from its element header in the stored object (12 bytes at the offset where reading stopped).
+        if (peek.Header.StoppedAtOffset is { } stoppedAt && !peek.Header.TransferSyntax.IsDeflated)
+        {
+            // The peek nearly always read past the stop already; only when the element header straddles the end of what
+            // it buffered is it read back from storage (one small range read instead of one per instance).
+            var elementHeader = new byte[12];
+            int headerRead;
+            if (stoppedAt + elementHeader.Length <= peek.Buffered.Length)
+            {
+                peek.Buffered.Span.Slice((int)stoppedAt, elementHeader.Length).CopyTo(elementHeader);
+                headerRead = elementHeader.Length;
+            }
+            else
+            {
+                headerRead = 0;
+                await using var head = await blobs.OpenRangeAsync(key, stoppedAt, elementHeader.Length, cancellationToken);
+                if (head is not null)
+                    headerRead = await head.ReadAtLeastAsync(elementHeader, elementHeader.Length, throwOnEndOfStream: false, cancellationToken);
+            }
+            if (DicomStoredObject.DescribeStoppedPixelData(elementHeader.AsSpan(0, headerRead), stoppedAt, peek.Header.TransferSyntax) is { } pixelData)
+                header.AddOrUpdate(pixelData);
+        }
         var metadata = DicomJson.Serialize(header, new DicomJsonOptions
         {
             BulkDataThreshold = 1024,
@@ -210,6 +253,10 @@ public static class DicomwebStoreApi
         }
         list.Add((instance, sopClass!));
     }
+
+    private static ProblemHttpResult TooLarge(ImagingHostOptions options) =>
+        TypedResults.Problem($"The request body is larger than {options.MaxStowRequestBytes} bytes, the configured limit; send fewer instances per request.",
+            statusCode: StatusCodes.Status413PayloadTooLarge);
 
     private static bool IsUid(string? value) => value is not null && GrainKeys.IsValidUid(value);
 

@@ -66,12 +66,22 @@ public static class ImagingHostExtensions
         app.UseStatusCodePages();
         app.Use(static (context, next) =>
         {
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
-            if (context.Request.IsHttps)
-                headers.StrictTransportSecurity = "max-age=31536000"; // S2.7
+            // Set when the response starts, not now: the exception handler clears the headers of a failed request
+            // before writing its ProblemDetails, and an error response needs them as much as any other (S2.7).
+            context.Response.OnStarting(static state =>
+            {
+                var http = (HttpContext)state;
+                var headers = http.Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "no-referrer";
+                // Patient data must not stay in browser or proxy caches (S6.6).
+                if (!headers.ContainsKey("Cache-Control"))
+                    headers.CacheControl = "no-store";
+                if (http.Request.IsHttps)
+                    headers.StrictTransportSecurity = "max-age=31536000"; // S2.7
+                return Task.CompletedTask;
+            }, context);
             return next(context);
         });
         // After the security headers, so a 401 carries them too.

@@ -17,7 +17,7 @@ public static class DicomHeaderPeek
     {
         var recorder = new RecordingStream(source);
         var file = await DicomFile.ReadAsync(recorder, options ?? DicomReadOptions.HeaderOnly, cancellationToken).ConfigureAwait(false);
-        return new DicomHeaderPeekResult(file, new PrefixedStream(recorder.Recorded, source), recorder.Recorded.Length);
+        return new DicomHeaderPeekResult(file, new PrefixedStream(recorder.Recorded, source), recorder.Recorded);
     }
 
     /// <summary>Passes reads through and keeps a copy of every byte read.</summary>
@@ -48,5 +48,12 @@ public static class DicomHeaderPeek
 /// <summary>The header of an object read from a forward-only stream, and the object's bytes from the start.</summary>
 /// <param name="Header">The file read up to the stop tag (values are copies held by the header).</param>
 /// <param name="Content">A forward-only stream over the whole object, first byte first.</param>
-/// <param name="BufferedBytes">How many bytes were held in memory to read the header.</param>
-public sealed record DicomHeaderPeekResult(DicomFile Header, Stream Content, long BufferedBytes);
+/// <param name="Buffered">
+/// The object's first bytes, held in memory to read the header: at least up to where reading stopped, usually a little
+/// past it (the element header of Pixel Data, for one). Valid until <paramref name="Content"/> has been read past them.
+/// </param>
+public sealed record DicomHeaderPeekResult(DicomFile Header, Stream Content, ReadOnlyMemory<byte> Buffered)
+{
+    /// <summary>How many bytes were held in memory to read the header.</summary>
+    public long BufferedBytes => Buffered.Length;
+}

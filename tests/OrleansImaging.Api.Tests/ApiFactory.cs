@@ -11,15 +11,24 @@ namespace OrleansImaging.Api.Tests;
 /// The real api with its co-hosted silo on a temporary IMAGING_DATA (SQLite grain state, catalogue, admin key),
 /// shared by every test of the <see cref="ApiCollection"/>.
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+public class ApiFactory : WebApplicationFactory<Program>
 {
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("imaging-api-").FullName;
 
-    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) =>
+    /// <summary>Settings a derived factory adds for its own tests (e.g. a small request limit).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings => [];
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
         builder.UseSetting("IMAGING_DATA", DataDirectory)
             .UseSetting("IMAGING_URLS", "http://127.0.0.1:0")
             .UseSetting("Imaging:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture))
             .UseSetting("Imaging:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (key, value) in ExtraSettings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
 
     /// <summary>The admin key the running instance wrote.</summary>
     public string AdminKey => File.ReadAllText(Path.Combine(DataDirectory, OrleansImaging.Api.Hosting.AdminKey.FileName)).Trim();

@@ -83,6 +83,37 @@ public sealed class DicomwebStoreApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task Store_SameUidsAsAnotherHospitalsInstance_StoredInItsOwnTenantWithoutTouchingOrRevealingTheOther_S3_2()
+    {
+        await factory.CreateTenantAsync("stow-iso-a");
+        await factory.CreateTenantAsync("stow-iso-b");
+        var (_, tokenA) = await factory.CreateTokenAsync("stow-iso-a", Scopes.DicomwebRead, Scopes.DicomwebWrite);
+        var (_, tokenB) = await factory.CreateTokenAsync("stow-iso-b", Scopes.DicomwebRead, Scopes.DicomwebWrite);
+        using var clientA = factory.CreateClient(tokenA);
+        using var clientB = factory.CreateClient(tokenB);
+        var original = File.ReadAllBytes(Corpus("MR_small.dcm"));
+        var forged = DicomFile.Parse(original);
+        forged.Dataset.AddOrUpdate(DicomTag.PatientName, "Forged^Name");
+        using var forgedBytes = new MemoryStream();
+        forged.Save(forgedBytes);
+        var study = forged.Dataset.Get<string>(DicomTag.StudyInstanceUID);
+
+        var storedByB = await clientB.PostAsync("/dicomweb/studies", Multipart(original));
+        // Same Study/Series/SOP UIDs, different content: a 409 here would tell hospital A that hospital B has them.
+        var storedByA = await clientA.PostAsync("/dicomweb/studies", Multipart(forgedBytes.ToArray()));
+
+        Assert.Equal(HttpStatusCode.OK, storedByB.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, storedByA.StatusCode);
+        using var seenByB = JsonDocument.Parse(await clientB.GetStringAsync($"/dicomweb/studies/{study}/metadata"));
+        using var seenByA = JsonDocument.Parse(await clientA.GetStringAsync($"/dicomweb/studies/{study}/metadata"));
+        Assert.NotEqual("Forged^Name", PatientName(Assert.Single(seenByB.RootElement.EnumerateArray())));
+        Assert.Equal("Forged^Name", PatientName(Assert.Single(seenByA.RootElement.EnumerateArray())));
+
+        static string? PatientName(JsonElement instance) =>
+            instance.GetProperty("00100010").GetProperty("Value")[0].GetProperty("Alphabetic").GetString();
+    }
+
+    [Fact]
     public async Task Store_WrongContentType_415()
     {
         await factory.CreateTenantAsync("stow-a");
