@@ -78,7 +78,9 @@ internal static class IngestBenchmark
             var peak = server?.PeakResidentBytes();
 
             PrintResult(options, corpus, run, peak, serverCpu, clientCpu);
-            return await VerifyAsync(client, token, corpus, run) ? 0 : 1;
+            var verified = await VerifyAsync(client, token, corpus, run);
+            await PrintStudyMetadataLatencyAsync(client, token, corpus);
+            return verified ? 0 : 1;
         }
         finally
         {
@@ -139,6 +141,34 @@ internal static class IngestBenchmark
         return ok;
     }
 
+    /// <summary>
+    /// Study-level WADO-RS metadata of the largest study sent (the one study of <c>--one-study</c>): the request PACS users
+    /// see time out on big studies. Median of five, whole body read.
+    /// </summary>
+    private static async Task PrintStudyMetadataLatencyAsync(HttpClient client, string token, IReadOnlyList<CorpusFile> corpus)
+    {
+        var (study, instances) = corpus.GroupBy(f => f.StudyInstanceUid).Select(g => (g.Key, g.Count())).MaxBy(g => g.Item2);
+        var times = new List<double>();
+        long bytes = 0;
+        for (var i = 0; i < 5; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/dicomweb/studies/{study}/metadata");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+            if (!response.IsSuccessStatusCode)
+            {
+                Console.WriteLine(Invariant($"study metadata: {(int)response.StatusCode}"));
+                return;
+            }
+            bytes = body.Length;
+        }
+        times.Sort();
+        Console.WriteLine(Invariant($"study metadata (WADO-RS) of {instances:N0} instances: median {times[2]:F0} ms (min {times[0]:F0}, max {times[^1]:F0}), {bytes / 1048576.0:F1} MiB of DICOM JSON"));
+    }
+
     private static void PrintResult(IngestOptions options, IReadOnlyList<CorpusFile> corpus, RunResult run, long? peak, (TimeSpan User, TimeSpan Kernel)? serverCpu, TimeSpan clientCpu)
     {
         var seconds = run.Elapsed.TotalSeconds;
@@ -171,6 +201,11 @@ internal static class IngestBenchmark
             var last = WindowInstances / ((done[^1].CompletedMs - At(corpus.Count - WindowInstances)) / 1000);
             Console.WriteLine();
             Console.WriteLine(Invariant($"one study of {corpus.Count}: first {WindowInstances:N0} instances {first:F0}/s, last {WindowInstances:N0} instances {last:F0}/s ({(last - first) / first * 100:+0;-0}%)"));
+            // Every window, so a slow start (warm-up, the file system) tells itself apart from a slow-down with size.
+            var windows = new List<string>();
+            for (var end = WindowInstances; end <= corpus.Count; end += WindowInstances)
+                windows.Add(Invariant($"{WindowInstances / ((At(end) - (end == WindowInstances ? 0 : At(end - WindowInstances))) / 1000):F0}"));
+            Console.WriteLine($"instances/s per {WindowInstances:N0} in completion order: {string.Join(' ', windows)}");
         }
     }
 
