@@ -70,6 +70,11 @@ internal static class IngestBenchmark
                 }
             }
 
+            // Client and server share this machine's disk; the corpus is read once beforehand so that the client's reads
+            // come from the page cache and do not compete with the server's writes (a client elsewhere would not). Without
+            // it, a 20,000-instance run read its first half from disk: 356-390/s there, 419-470/s once cached.
+            PrefetchCorpus(corpus);
+
             var serverCpuBefore = server?.CpuTime();
             var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var run = await SendAsync(client, token, corpus, options);
@@ -87,6 +92,21 @@ internal static class IngestBenchmark
             if (server is not null)
                 await server.DisposeAsync();
         }
+    }
+
+    private static void PrefetchCorpus(IReadOnlyList<CorpusFile> corpus)
+    {
+        var clock = Stopwatch.StartNew();
+        var buffer = new byte[1024 * 1024];
+        long bytes = 0;
+        foreach (var file in corpus)
+        {
+            using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+                bytes += read;
+        }
+        Console.WriteLine(Invariant($"corpus read into the page cache: {bytes / 1e9:F1} GB in {clock.Elapsed.TotalSeconds:F1} s"));
     }
 
     private sealed record RequestRecord(double StartedMs, double CompletedMs, int Instances);
