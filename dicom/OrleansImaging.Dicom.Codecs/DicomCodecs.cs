@@ -1,0 +1,81 @@
+using OrleansImaging.Dicom.IO;
+
+namespace OrleansImaging.Dicom.Codecs;
+
+/// <summary>
+/// The codec facade: the only code in OrleansImaging that talks to GDCM. It reads the header with our
+/// own managed reader first, so that what GDCM is asked to allocate is known and bounded, then lets
+/// GDCM decode and hands back plain frame bytes. Instances are stateless and safe to share.
+/// </summary>
+/// <param name="options">Limits; <see cref="DicomCodecOptions.Default"/> when null.</param>
+public sealed class DicomCodecs(DicomCodecOptions? options = null) : IDicomCodec
+{
+    private readonly DicomCodecOptions _options = options ?? DicomCodecOptions.Default;
+
+    /// <inheritdoc />
+    public async Task<DicomDecodedImage> DecodeFramesAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var (header, declared) = await ReadDeclaredImageAsync(path, cancellationToken).ConfigureAwait(false);
+        var declaredBytes = declared.FrameLength * declared.NumberOfFrames;
+        if (declaredBytes > _options.MaxDecodedBytes)
+        {
+            throw new DicomCodecException(
+                $"'{path}' declares {declared.Rows} × {declared.Columns} × {declared.SamplesPerPixel} samples × {declared.BytesPerSample} bytes × {declared.NumberOfFrames} frames = {declaredBytes:N0} decoded bytes, more than the limit of {_options.MaxDecodedBytes:N0}: refused before decoding.");
+        }
+        // Checked against dcmdrle and the uncompressed originals (pydicom's SC_rgb_rle_16bit/32bit): GDCM 3.0.21
+        // puts the bytes of multi-byte colour samples in the wrong order. Wrong pixels are worse than none.
+        if (header.TransferSyntax.Equals(DicomTransferSyntax.RleLossless) && declared.SamplesPerPixel > 1 && declared.BitsAllocated > 8)
+        {
+            throw new DicomCodecException(
+                $"'{path}' is RLE with {declared.SamplesPerPixel} samples of {declared.BitsAllocated} bits, which GDCM 3.0.21 decodes with its bytes out of order: refused rather than returning wrong pixels.");
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return GdcmDecoder.Decode(path, header.TransferSyntax, declaredBytes, _options.MaxDecodedBytes);
+    }
+
+    private static async Task<(DicomFile Header, DicomImageDescription Declared)> ReadDeclaredImageAsync(string path, CancellationToken cancellationToken)
+    {
+        DicomFile header;
+        try
+        {
+            header = await DicomFile.OpenAsync(path, DicomReadOptions.HeaderOnly, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DicomException ex)
+        {
+            throw new DicomCodecException($"'{path}' cannot be decoded: its header is not readable DICOM: {ex.Message}", ex);
+        }
+        if (header.StoppedAtOffset is null)
+            throw new DicomCodecException($"'{path}' has no Pixel Data: there is nothing to decode.");
+        var dataset = header.Dataset;
+        var rows = Positive(dataset, DicomTag.Rows, path);
+        var columns = Positive(dataset, DicomTag.Columns, path);
+        var samples = Positive(dataset, DicomTag.SamplesPerPixel, path);
+        var bitsAllocated = Positive(dataset, DicomTag.BitsAllocated, path);
+        // Number of Frames is optional (absent means one frame) and IS text, so it can be anything.
+        var frames = dataset.Contains(DicomTag.NumberOfFrames) ? Positive(dataset, DicomTag.NumberOfFrames, path) : 1;
+        // Debian builds GDCM with assertions on: a Frame Increment Pointer without Number of Frames fails
+        // one in gdcm::Attribute and aborts the whole process (seen with pydicom's rtdose_*_1frame.dcm).
+        if (dataset.Contains(DicomTag.FrameIncrementPointer) && !dataset.Contains(DicomTag.NumberOfFrames))
+            throw new DicomCodecException($"'{path}' cannot be decoded: it has a Frame Increment Pointer (0028,0009) but no Number of Frames (0028,0008), which GDCM cannot read.");
+        return (header, new DicomImageDescription(
+            rows,
+            columns,
+            samples,
+            bitsAllocated,
+            dataset.GetOrDefault(DicomTag.BitsStored, bitsAllocated),
+            dataset.GetOrDefault(DicomTag.PixelRepresentation, 0),
+            dataset.GetOrDefault(DicomTag.PlanarConfiguration, 0),
+            dataset.GetStringOrNull(DicomTag.PhotometricInterpretation) ?? string.Empty,
+            frames));
+    }
+
+    private static int Positive(DicomDataset dataset, DicomTag tag, string path)
+    {
+        if (!dataset.TryGet<long>(tag, out var value))
+            throw new DicomCodecException($"'{path}' cannot be decoded: {tag} is missing or not a number.");
+        if (value is < 1 or > int.MaxValue)
+            throw new DicomCodecException($"'{path}' cannot be decoded: {tag} is {value}.");
+        return (int)value;
+    }
+}
