@@ -1,3 +1,4 @@
+using System.Globalization;
 using OrleansImaging.Dicom.IO;
 
 namespace OrleansImaging.Dicom.Codecs;
@@ -10,7 +11,7 @@ namespace OrleansImaging.Dicom.Codecs;
 /// <param name="options">Limits; <see cref="DicomCodecOptions.Default"/> when null.</param>
 public sealed class DicomCodecs(DicomCodecOptions? options = null) : IDicomCodec
 {
-    private readonly DicomCodecOptions _options = options ?? DicomCodecOptions.Default;
+    private readonly DicomCodecOptions _options = Validate(options ?? DicomCodecOptions.Default);
 
     /// <inheritdoc />
     public async Task<DicomDecodedImage> DecodeFramesAsync(string path, CancellationToken cancellationToken = default)
@@ -20,11 +21,13 @@ public sealed class DicomCodecs(DicomCodecOptions? options = null) : IDicomCodec
         var declaredBytes = declared.FrameLength * declared.NumberOfFrames;
         if (declaredBytes > _options.MaxDecodedBytes)
         {
-            throw new DicomCodecException(
-                $"'{path}' declares {declared.Rows} × {declared.Columns} × {declared.SamplesPerPixel} samples × {declared.BytesPerSample} bytes × {declared.NumberOfFrames} frames = {declaredBytes:N0} decoded bytes, more than the limit of {_options.MaxDecodedBytes:N0}: refused before decoding.");
+            throw new DicomCodecException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"'{path}' declares {declared.Rows} × {declared.Columns} × {declared.SamplesPerPixel} samples × {declared.BytesPerSample} bytes × {declared.NumberOfFrames} frames = {declaredBytes:N0} decoded bytes, more than the limit of {_options.MaxDecodedBytes:N0}: refused before decoding."));
         }
-        // Checked against dcmdrle and the uncompressed originals (pydicom's SC_rgb_rle_16bit/32bit): GDCM 3.0.21
-        // puts the bytes of multi-byte colour samples in the wrong order. Wrong pixels are worse than none.
+        // pydicom's SC_rgb_rle_16bit/32bit are the picture of SC_rgb_rle at 16 and 32 bits: dcmdrle's first pixel is
+        // pure red in all three, GDCM 3.0.21's is not (it orders the bytes of multi-byte colour samples wrongly).
+        // Wrong pixels are worse than none.
         if (header.TransferSyntax.Equals(DicomTransferSyntax.RleLossless) && declared.SamplesPerPixel > 1 && declared.BitsAllocated > 8)
         {
             throw new DicomCodecException(
@@ -32,6 +35,12 @@ public sealed class DicomCodecs(DicomCodecOptions? options = null) : IDicomCodec
         }
         cancellationToken.ThrowIfCancellationRequested();
         return GdcmDecoder.Decode(path, header.TransferSyntax, declaredBytes, _options.MaxDecodedBytes);
+    }
+
+    private static DicomCodecOptions Validate(DicomCodecOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxDecodedBytes, nameof(options));
+        return options;
     }
 
     private static async Task<(DicomFile Header, DicomImageDescription Declared)> ReadDeclaredImageAsync(string path, CancellationToken cancellationToken)

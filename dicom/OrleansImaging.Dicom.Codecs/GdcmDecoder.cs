@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace OrleansImaging.Dicom.Codecs;
 
 /// <summary>The GDCM calls behind <see cref="DicomCodecs"/>, kept apart so that every GDCM type stays in two files.</summary>
@@ -22,9 +24,9 @@ internal static class GdcmDecoder
             var description = Describe(image, syntax);
             var length = (long)image.GetBufferLength();
             if (length > maxDecodedBytes)
-                throw new DicomCodecException($"'{path}' decodes to {length:N0} bytes according to GDCM, more than the limit of {maxDecodedBytes:N0}: refused before decoding.");
+                throw new DicomCodecException(string.Create(CultureInfo.InvariantCulture, $"'{path}' decodes to {length:N0} bytes according to GDCM, more than the limit of {maxDecodedBytes:N0}: refused before decoding."));
             if (length != description.FrameLength * description.NumberOfFrames)
-                throw new DicomCodecException($"'{path}' cannot be decoded: GDCM's buffer of {length:N0} bytes does not hold {description.NumberOfFrames} frames of {description.FrameLength:N0} bytes (the header declares {declaredBytes:N0}).");
+                throw new DicomCodecException(string.Create(CultureInfo.InvariantCulture, $"'{path}' cannot be decoded: GDCM's buffer of {length:N0} bytes does not hold {description.NumberOfFrames} frames of {description.FrameLength:N0} bytes (the header declares {declaredBytes:N0})."));
             var buffer = new byte[length];
             if (!image.GetBuffer(buffer))
                 throw new DicomCodecException($"'{path}' cannot be decoded: the {syntax.Name} pixel data is corrupt or not supported.");

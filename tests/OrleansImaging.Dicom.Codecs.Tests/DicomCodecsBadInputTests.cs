@@ -16,6 +16,12 @@ public sealed class DicomCodecsBadInputTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Constructor_LimitNotPositive_Throws(long limit) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DicomCodecs(new DicomCodecOptions { MaxDecodedBytes = limit }));
+
     [Fact]
     public async Task DecodeFramesAsync_DecodedSizeAtLimit_Decodes()
     {
