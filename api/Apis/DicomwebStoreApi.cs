@@ -240,6 +240,8 @@ public static class DicomwebStoreApi
             if (DicomStoredObject.DescribeStoppedPixelData(elementHeader.AsSpan(0, headerRead), stoppedAt, peek.Header.TransferSyntax) is { } pixelData)
                 header.AddOrUpdate(pixelData);
         }
+        // The stored transfer syntax, as other archives report it in metadata (viewers choose their decoder from it).
+        header.AddOrUpdate(DicomTag.TransferSyntaxUID, peek.Header.TransferSyntax.Uid);
         var metadata = DicomJson.Serialize(header, new DicomJsonOptions
         {
             BulkDataThreshold = 1024,

@@ -147,6 +147,23 @@ public sealed class DicomwebRetrieveApiTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Theory]
+    [InlineData("CT_small.dcm", "1.2.840.10008.1.2.1")]
+    [InlineData("JPEG2000.dcm", "1.2.840.10008.1.2.4.91")]
+    [InlineData("MR_small_bigendian.dcm", "1.2.840.10008.1.2.2")]
+    public async Task Metadata_ReportsTheStoredTransferSyntax(string name, string storedSyntax)
+    {
+        var study = NewUid();
+        var bytes = Relabel(Corpus(name), study, study + ".1", study + ".1.1");
+        Assert.Equal(storedSyntax, DicomFile.Parse(bytes).TransferSyntax.Uid);
+        using var client = await ReaderAsync(bytes);
+
+        var metadata = await InstanceMetadataAsync(client, DicomFile.Parse(bytes));
+
+        Assert.Equal(storedSyntax, metadata.GetProperty("00020010").GetProperty("Value")[0].GetString());
+        Assert.Equal("UI", metadata.GetProperty("00020010").GetProperty("vr").GetString());
+    }
+
     [Fact]
     public async Task BulkData_OnlyOctetStreamAcceptable_SinglePartBody()
     {
