@@ -40,11 +40,21 @@ public static class DicomPduWriter
         switch (pdu)
         {
             case DicomAssociateRequest rq:
-                WriteAssociate(rq, body, rq.PresentationContexts.Count, (s, i) => WritePresentationContext(s, rq.PresentationContexts[i]));
+            {
+                var at = WriteAssociateStart(rq, body);
+                foreach (var pc in rq.PresentationContexts)
+                    at += WritePresentationContext(body[at..], pc);
+                WriteUserInformation(body[at..], rq.UserInformation);
                 break;
+            }
             case DicomAssociateAccept ac:
-                WriteAssociate(ac, body, ac.PresentationContexts.Count, (s, i) => WritePresentationContext(s, ac.PresentationContexts[i]));
+            {
+                var at = WriteAssociateStart(ac, body);
+                foreach (var pc in ac.PresentationContexts)
+                    at += WritePresentationContext(body[at..], pc);
+                WriteUserInformation(body[at..], ac.UserInformation);
                 break;
+            }
             case DicomAssociateReject rj:
                 body[0] = 0;
                 body[1] = rj.Result;
@@ -91,7 +101,7 @@ public static class DicomPduWriter
     {
         DicomAssociateRequest rq => AssociateLength(rq) + rq.PresentationContexts.Sum(pc => (long)PresentationContextLength(pc)),
         DicomAssociateAccept ac => AssociateLength(ac) + ac.PresentationContexts.Sum(pc => (long)PresentationContextLength(pc)),
-        DicomDataTransfer data => data.Values.Sum(pdv => 6L + pdv.Data.Length),
+        DicomDataTransfer data => data.Values.Sum(PresentationDataValueLength),
         DicomAssociateReject or DicomReleaseRequest or DicomReleaseResponse or DicomAbort => 4,
         _ => throw new DicomPduException($"Unknown PDU record {pdu.GetType().Name}."),
     };
@@ -102,6 +112,12 @@ public static class DicomPduWriter
         CheckAeTitle(pdu.CalledAeTitle, "called");
         CheckAeTitle(pdu.CallingAeTitle, "calling");
         return 68L + ItemLength(pdu.ApplicationContext) + UserInformationLength(pdu.UserInformation);
+    }
+
+    private static long PresentationDataValueLength(DicomPresentationDataValue pdv)
+    {
+        CheckContextId(pdv.PresentationContextId);
+        return 6L + pdv.Data.Length;
     }
 
     private static int PresentationContextLength(DicomPresentationContextRequest pc)
@@ -163,18 +179,15 @@ public static class DicomPduWriter
             throw new DicomPduException($"Presentation context ID {id} is not odd (PS3.8 9.3.2.2: odd, 1 to 255).");
     }
 
-    private static void WriteAssociate(DicomAssociatePdu pdu, Span<byte> body, int contexts, Func<Span<byte>, int, int> writeContext)
+    // The fixed fields and the application context item; returns where the presentation contexts start.
+    private static int WriteAssociateStart(DicomAssociatePdu pdu, Span<byte> body)
     {
         BinaryPrimitives.WriteUInt16BigEndian(body, pdu.ProtocolVersion);
         body.Slice(2, 2).Clear();
         WriteAeTitle(pdu.CalledAeTitle, body.Slice(4, 16));
         WriteAeTitle(pdu.CallingAeTitle, body.Slice(20, 16));
         body.Slice(36, 32).Clear();
-        var at = 68;
-        at += WriteItem(body[at..], 0x10, pdu.ApplicationContext);
-        for (var i = 0; i < contexts; i++)
-            at += writeContext(body[at..], i);
-        WriteUserInformation(body[at..], pdu.UserInformation);
+        return 68 + WriteItem(body[68..], 0x10, pdu.ApplicationContext);
     }
 
     private static void WriteAeTitle(string title, Span<byte> field)
@@ -262,7 +275,6 @@ public static class DicomPduWriter
         var at = 0;
         foreach (var pdv in data.Values)
         {
-            CheckContextId(pdv.PresentationContextId);
             BinaryPrimitives.WriteUInt32BigEndian(d[at..], (uint)(pdv.Data.Length + 2));
             d[at + 4] = pdv.PresentationContextId;
             d[at + 5] = (byte)((pdv.IsCommand ? 1 : 0) | (pdv.IsLast ? 2 : 0));

@@ -213,6 +213,16 @@ public sealed class DicomPduTests
     }
 
     [Fact]
+    public void Write_EvenContextIdInData_ThrowsBeforeWriting()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var data = new DicomDataTransfer([new DicomPresentationDataValue(2, false, true, new byte[] { 1 })]);
+
+        Assert.Throws<DicomPduException>(() => DicomPduWriter.Write(data, buffer));
+        Assert.Equal(0, buffer.WrittenCount);
+    }
+
+    [Fact]
     public void Write_AeTitleOver16_Throws()
     {
         Assert.Throws<DicomPduException>(() => DicomPduWriter.ToArray(PduSamples.Request() with { CallingAeTitle = "SEVENTEEN-CHARS-X" }));
