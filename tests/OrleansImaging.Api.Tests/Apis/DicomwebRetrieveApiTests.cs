@@ -1,3 +1,4 @@
+using OrleansImaging.Api.Tests.Peers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -497,33 +498,7 @@ public sealed class DicomwebRetrieveApiTests(ApiFactory factory)
 
     private static string Strip(string problem) => Regex.Replace(problem, "\"traceId\":\"[^\"]*\"", "");
 
-    private static byte[] Corpus(string name)
-    {
-        var root = Environment.GetEnvironmentVariable("IMAGING_CORPUS") is { Length: > 0 } configured ? configured : FindCorpus();
-        return File.ReadAllBytes(Path.Combine(root, "test_files", name));
-    }
+    private static byte[] Corpus(string name) => File.ReadAllBytes(PydicomCorpus.TestFile(name));
 
-    private static string FindCorpus()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, ".corpus", "pydicom");
-            if (Directory.Exists(candidate))
-                return candidate;
-        }
-        throw new InvalidOperationException("The pydicom corpus is missing: run ./imaging test, or set IMAGING_CORPUS.");
-    }
-
-    private static MultipartContent Multipart(params byte[][] parts)
-    {
-        var content = new MultipartContent("related", "wado-test-boundary");
-        content.Headers.ContentType!.Parameters.Add(new NameValueHeaderValue("type", "\"application/dicom\""));
-        foreach (var part in parts)
-        {
-            var item = new ByteArrayContent(part);
-            item.Headers.ContentType = new MediaTypeHeaderValue("application/dicom");
-            content.Add(item);
-        }
-        return content;
-    }
+    private static MultipartContent Multipart(params byte[][] parts) => MultipartRelated.Content(parts);
 }

@@ -1,3 +1,4 @@
+using OrleansImaging.Api.Tests.Peers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -145,31 +146,7 @@ public sealed class DicomwebStoreApiTests(ApiFactory factory)
         Assert.DoesNotContain("   at ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    private static string Corpus(string name) => Path.Combine(CorpusRoot(), "test_files", name);
+    private static string Corpus(string name) => PydicomCorpus.TestFile(name);
 
-    private static string CorpusRoot()
-    {
-        if (Environment.GetEnvironmentVariable("IMAGING_CORPUS") is { Length: > 0 } configured)
-            return configured;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, ".corpus", "pydicom");
-            if (Directory.Exists(candidate))
-                return candidate;
-        }
-        throw new InvalidOperationException("The pydicom corpus is missing: run ./imaging test, or set IMAGING_CORPUS.");
-    }
-
-    private static MultipartContent Multipart(params byte[][] parts)
-    {
-        var content = new MultipartContent("related", "stow-test-boundary");
-        content.Headers.ContentType!.Parameters.Add(new NameValueHeaderValue("type", "\"application/dicom\""));
-        foreach (var part in parts)
-        {
-            var item = new ByteArrayContent(part);
-            item.Headers.ContentType = new MediaTypeHeaderValue("application/dicom");
-            content.Add(item);
-        }
-        return content;
-    }
+    private static MultipartContent Multipart(params byte[][] parts) => MultipartRelated.Content(parts);
 }

@@ -1,3 +1,4 @@
+using OrleansImaging.Api.Tests.Peers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -120,20 +121,7 @@ public sealed class DicomwebStoreLimitTests(SmallStowLimitApiFactory factory) : 
         return body.ToArray();
     }
 
-    private static byte[] Corpus(string name)
-    {
-        var root = Environment.GetEnvironmentVariable("IMAGING_CORPUS");
-        if (string.IsNullOrEmpty(root))
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null && string.IsNullOrEmpty(root); dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, ".corpus", "pydicom");
-                if (Directory.Exists(candidate))
-                    root = candidate;
-            }
-        }
-        return File.ReadAllBytes(Path.Combine(root ?? throw new InvalidOperationException("The pydicom corpus is missing: run ./imaging test."), "test_files", name));
-    }
+    private static byte[] Corpus(string name) => File.ReadAllBytes(PydicomCorpus.TestFile(name));
 
     /// <summary>A readable stream that hides its length, so HttpClient sends the body chunked.</summary>
     private sealed class UnknownLengthStream(byte[] bytes) : Stream
