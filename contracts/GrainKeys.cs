@@ -31,6 +31,18 @@ public static class GrainKeys
         return tenantId + "/" + studyInstanceUid;
     }
 
+    /// <summary>The key of an upload grain: <c>{tenant}/{uploadId}</c>.</summary>
+    public static string Upload(string tenantId, string uploadId)
+    {
+        Require(IsValidTenantId(tenantId), "tenant id");
+        Require(IsValidUploadId(uploadId), "upload id");
+        return tenantId + "/" + uploadId;
+    }
+
+    /// <summary>An upload id is 32 lower-case hex digits (128 random bits, so ids cannot be guessed).</summary>
+    public static bool IsValidUploadId(string? uploadId) =>
+        uploadId is { Length: 32 } && uploadId.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
+
     /// <summary>The longest username.</summary>
     public const int MaxUsernameLength = 64;
 

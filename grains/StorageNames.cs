@@ -23,4 +23,7 @@ public static class StorageNames
 
     /// <summary>State name of <see cref="Identity.AccessTokenGrain"/>.</summary>
     public const string AccessTokenState = "access-token";
+
+    /// <summary>State name of <see cref="Uploads.UploadGrain"/>.</summary>
+    public const string UploadState = "upload";
 }

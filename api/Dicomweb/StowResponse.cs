@@ -23,10 +23,17 @@ internal sealed class StowResponse(string baseUrl)
     private readonly List<DicomDataset> _referenced = [];
     private readonly List<DicomDataset> _failed = [];
     private readonly HashSet<string> _studies = new(StringComparer.Ordinal);
+    private readonly List<(string? SopInstanceUid, ushort Reason)> _failures = [];
 
     public int ReferencedCount => _referenced.Count;
 
     public int FailedCount => _failed.Count;
+
+    /// <summary>The instances not kept, with their failure reasons, in the order they failed.</summary>
+    public IReadOnlyList<(string? SopInstanceUid, ushort Reason)> Failures => _failures;
+
+    /// <summary>200 when every part was kept, 409 when none was, 202 for a mix (PS3.18 10.5.3).</summary>
+    public int StatusCode => FailedCount == 0 ? 200 : ReferencedCount == 0 ? 409 : 202;
 
     public void Referenced(string sopClassUid, string sopInstanceUid, string study, string series)
     {
@@ -46,6 +53,7 @@ internal sealed class StowResponse(string baseUrl)
             item.Add(DicomTag.ReferencedSOPInstanceUID, sopInstanceUid);
         item.Add(DicomTag.FailureReason, reason);
         _failed.Add(item);
+        _failures.Add((string.IsNullOrEmpty(sopInstanceUid) ? null : sopInstanceUid, reason));
     }
 
     public DicomDataset ToDataset()

@@ -100,6 +100,7 @@ public static class ImagingHostExtensions
         app.MapDicomwebQueryApi();
         app.MapDicomwebRetrieveApi();
         app.MapDicomwebStoreApi();
+        app.MapUploadApi();
         var options = app.Services.GetRequiredService<ImagingHostOptions>();
         app.Lifetime.ApplicationStarted.Register(() =>
             Console.WriteLine($"OrleansImaging listening on {options.Urls} (data: {options.DataDirectory})"));
@@ -163,6 +164,7 @@ public static class ImagingHostExtensions
         ImagingException { Code: ErrorCodes.Forbidden } => StatusCodes.Status403Forbidden,
         ImagingException { Code: ErrorCodes.Unauthenticated } => StatusCodes.Status401Unauthorized,
         ImagingException { Code: ErrorCodes.Invalid } => StatusCodes.Status400BadRequest,
+        ImagingException { Code: ErrorCodes.Conflict } => StatusCodes.Status409Conflict,
         BadHttpRequestException bad => bad.StatusCode,
         OperationCanceledException => 499,
         _ => StatusCodes.Status500InternalServerError,
@@ -184,6 +186,7 @@ public static class ImagingHostExtensions
                 >= 500 => "The server could not complete the request.",
                 404 => "Not found.",
                 403 => "Forbidden.",
+                409 => "Conflict.",
                 401 => "Authentication is required.",
                 _ => "The request is not valid.",
             }, Detail = detail },

@@ -14,6 +14,9 @@ public static class ErrorCodes
 
     /// <summary>An id, key or argument is malformed (400).</summary>
     public const string Invalid = "invalid";
+
+    /// <summary>The request does not fit the thing's current state (an upload offset that is not the committed one; 409).</summary>
+    public const string Conflict = "conflict";
 }
 
 /// <summary>The one exception base of our code; <see cref="Code"/> (from <see cref="ErrorCodes"/>) decides the response.</summary>
@@ -46,3 +49,7 @@ public sealed class UnauthenticatedCallException(string message) : ImagingExcept
 /// <summary>A grain key or argument is malformed.</summary>
 [GenerateSerializer, Alias("OrleansImaging.InvalidRequestException")]
 public sealed class InvalidRequestException(string message) : ImagingException(ErrorCodes.Invalid, message);
+
+/// <summary>The request does not fit the current state of what it addresses (409).</summary>
+[GenerateSerializer, Alias("OrleansImaging.ConflictException")]
+public sealed class ConflictException(string message) : ImagingException(ErrorCodes.Conflict, message);
