@@ -34,6 +34,9 @@ public static class UploadApi
     /// <summary>Our header with the STOW-RS status of the ingest (200, 202, 409, 400) once ingested.</summary>
     public const string StowStatusHeader = "Imaging-Stow-Status";
 
+    /// <summary>Our header with how many of the upload's instances the archive already held, once ingested.</summary>
+    public const string AlreadyStoredHeader = "Imaging-Already-Stored";
+
     private const string ChunkMediaType = "application/offset+octet-stream";
 
     // tus' status for a checksum that does not match.
@@ -137,7 +140,7 @@ public static class UploadApi
             info.CreatedAt,
             info.ExpiresAt,
             Outcome = info.Outcome is { } o
-                ? new { o.StowStatus, o.Referenced, FailedCount = o.Failed.Count, Failed = o.Failed.Select(f => new { f.SopInstanceUid, Reason = f.Reason.ToString("X4", CultureInfo.InvariantCulture) }), o.Problem }
+                ? new { o.StowStatus, o.Referenced, o.AlreadyStored, FailedCount = o.Failed.Count, Failed = o.Failed.Select(f => new { f.SopInstanceUid, Reason = f.Reason.ToString("X4", CultureInfo.InvariantCulture) }), o.Problem }
                 : null,
         });
     }
@@ -246,7 +249,8 @@ public static class UploadApi
             var response = await StowIngest.IngestAsync(grains, blobs, caller.TenantId, info.StudyInstanceUid, baseUrl, NextPartAsync, Verify, CancellationToken.None);
             outcome = response.ReferencedCount + response.FailedCount == 0
                 ? new UploadOutcome(StatusCodes.Status400BadRequest, 0, [], "The upload holds no DICOM part.")
-                : new UploadOutcome(response.StatusCode, response.ReferencedCount, [.. response.Failures.Select(f => new UploadFailure(f.SopInstanceUid, f.Reason))]);
+                : new UploadOutcome(response.StatusCode, response.ReferencedCount, [.. response.Failures.Select(f => new UploadFailure(f.SopInstanceUid, f.Reason))],
+                    AlreadyStored: response.AlreadyStoredCount);
         }
         catch (IngestRefusedException ex)
         {
@@ -339,7 +343,10 @@ public static class UploadApi
             headers["Upload-Expires"] = info.ExpiresAt.ToString("r", CultureInfo.InvariantCulture);
         headers[StatusHeader] = StatusName(info.Status);
         if (info.Outcome is { } outcome)
+        {
             headers[StowStatusHeader] = outcome.StowStatus.ToString(CultureInfo.InvariantCulture);
+            headers[AlreadyStoredHeader] = outcome.AlreadyStored.ToString(CultureInfo.InvariantCulture);
+        }
     }
 
     private static string StatusName(UploadStatus status) => status switch

@@ -108,7 +108,10 @@ internal static class StowIngest
                     {
                         response.Referenced(sopClass, instance.SopInstanceUid, studyUid, instance.SeriesInstanceUid);
                         if (outcomes[i].Status == InstanceStatus.AlreadyStored)
+                        {
+                            response.CountAlreadyStored();
                             await blobs.DeleteAsync(instance.BlobKey, CancellationToken.None); // the first copy stays
+                        }
                     }
                     else
                     {

@@ -29,6 +29,12 @@ internal sealed class StowResponse(string baseUrl)
 
     public int FailedCount => _failed.Count;
 
+    /// <summary>Of the referenced instances, those that were stored before with the same content.</summary>
+    public int AlreadyStoredCount { get; private set; }
+
+    /// <summary>Counts a referenced instance as one the archive already held.</summary>
+    public void CountAlreadyStored() => AlreadyStoredCount++;
+
     /// <summary>The instances not kept, with their failure reasons, in the order they failed.</summary>
     public IReadOnlyList<(string? SopInstanceUid, ushort Reason)> Failures => _failures;
 

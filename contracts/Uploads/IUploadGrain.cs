@@ -124,12 +124,14 @@ public sealed record UploadChunk(
 /// <param name="Referenced">Instances kept (stored now or already stored with the same content).</param>
 /// <param name="Failed">Instances not kept, with the STOW failure reason (PS3.18 Table I.2-1 codes).</param>
 /// <param name="Problem">Why nothing could be ingested (StowStatus 400), else null.</param>
+/// <param name="AlreadyStored">Of <paramref name="Referenced"/>, those the study already held with the same content.</param>
 [GenerateSerializer, Immutable, Alias("OrleansImaging.UploadOutcome")]
 public sealed record UploadOutcome(
     [property: Id(0)] int StowStatus,
     [property: Id(1)] int Referenced,
     [property: Id(2)] IReadOnlyList<UploadFailure> Failed,
-    [property: Id(3)] string? Problem = null);
+    [property: Id(3)] string? Problem = null,
+    [property: Id(4)] int AlreadyStored = 0);
 
 /// <summary>An instance of an upload that was not kept.</summary>
 /// <param name="SopInstanceUid">The instance, when it could be read.</param>

@@ -93,6 +93,12 @@ public sealed class UploadApiTests(ApiFactory factory)
         Assert.Equal("ingested", Header(again, "Imaging-Upload-Status"));
         var listed = await InstancesAsync(client);
         Assert.Equal(instances.Select(i => i.SopInstanceUid).Order(), listed.Order());
+        Assert.Equal("0", Header(again, "Imaging-Already-Stored"));
+        // The same instances in a new upload: kept, and reported as already present.
+        var repeat = await CreateAsync(client, body, contentType);
+        using var repeated = await client.SendAsync(Patch(repeat, 0, body));
+        Assert.Equal("200", Header(repeated, "Imaging-Stow-Status"));
+        Assert.Equal("3", Header(repeated, "Imaging-Already-Stored"));
         foreach (var instance in instances)
             Assert.Equal(SHA256.HashData(instance.Bytes), SHA256.HashData(await RetrieveAsync(client, DicomFile.Parse(instance.Bytes))));
     }

@@ -1,0 +1,31 @@
+using OrleansImaging.Edge.Upload;
+
+namespace OrleansImaging.Edge;
+
+/// <summary>The hospital side of OrleansImaging: today the upload client for folders and CDs (<c>./imaging upload</c>).</summary>
+internal static class EdgeProgram
+{
+    private static async Task<int> Main(string[] args) => args switch
+    {
+        ["upload", .. var rest] => await UploadCommand.RunAsync(rest, Console.Error, CancellationTokenFromCtrlC()),
+        _ => Usage(),
+    };
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine(UploadCommand.Usage);
+        return 2;
+    }
+
+    private static CancellationToken CancellationTokenFromCtrlC()
+    {
+        var source = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // The first Ctrl-C stops cleanly (the journal is on disk; a later run resumes); a second one kills.
+            e.Cancel = !source.IsCancellationRequested;
+            source.Cancel();
+        };
+        return source.Token;
+    }
+}
