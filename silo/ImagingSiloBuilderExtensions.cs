@@ -55,6 +55,13 @@ public static class ImagingSiloBuilderExtensions
             DataDirectory = Path.GetFullPath(options.DataDirectory),
             BusyTimeout = options.BusyTimeout,
         }));
+        // Archive compression: codec workers on this silo, fed from the durable queue in the catalogue.
+        builder.Services.TryAddSingleton<Grains.Storage.IBlobStore>(_ => new Grains.Storage.FileSystemBlobStore(
+            new Grains.Storage.FileSystemBlobStoreOptions { RootPath = Path.Combine(Path.GetFullPath(options.DataDirectory), "blobs") }));
+        builder.Services.TryAddSingleton<Dicom.Codecs.IDicomCodec>(_ => new Dicom.Codecs.DicomCodecs());
+        builder.Services.AddSingleton(new Grains.Archive.CodecWorkerOptions(Path.Combine(Path.GetFullPath(options.DataDirectory), "tmp", "codec")));
+        builder.Services.AddSingleton<Grains.Archive.ArchiveCompressionScheduler>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<Grains.Archive.ArchiveCompressionScheduler>());
         builder.AddIncomingGrainCallFilter<CallerRequiredFilter>();
         builder.AddAdoNetGrainStorage(StorageNames.Provider, optionsBuilder => optionsBuilder.Configure<Orleans.Serialization.Serializer>((storage, serializer) =>
         {

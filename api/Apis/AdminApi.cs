@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansImaging.Api.Authentication;
 using OrleansImaging.Contracts;
+using OrleansImaging.Contracts.Archive;
 using OrleansImaging.Contracts.Callers;
 using OrleansImaging.Contracts.Identity;
 using OrleansImaging.Contracts.Tenants;
@@ -28,6 +29,7 @@ public static class AdminApi
     {
         var group = app.MapGroup("/admin").RequireAuthorization(AdminKeyAuthenticationHandler.PolicyName);
         group.MapPost("/tenants", CreateTenantAsync);
+        group.MapPost("/tenants/{tenantId}/archive", SetArchiveCompressionAsync);
         group.MapPost("/tenants/{tenantId}/users", CreateUserAsync);
         group.MapPost("/tenants/{tenantId}/tokens", CreateTokenAsync);
         group.MapPost("/tokens/{tokenId}/revoke", RevokeTokenAsync);
@@ -48,6 +50,21 @@ public static class AdminApi
             return Invalid("A tenant id is 1–63 of a-z, 0-9 and '-', starting with a letter or digit.");
         }
         return TypedResults.Ok(await grains.GetGrain<ITenantGrain>(request.TenantId).CreateAsync(request.DisplayName));
+    }
+
+    /// <summary>Sets how the tenant archives images stored from now on: as-received, jpeg-ls or jpeg2000 (lossless).</summary>
+    public static async Task<Results<Ok<ArchiveSettingResponse>, ProblemHttpResult>> SetArchiveCompressionAsync(string tenantId, ArchiveSettingRequest request, IGrainFactory grains)
+    {
+        if (!GrainKeys.IsValidTenantId(tenantId))
+        {
+            return Invalid("A tenant id is 1–63 of a-z, 0-9 and '-', starting with a letter or digit.");
+        }
+        if (!ArchiveCompressions.TryParse(request.Compression, out var compression))
+        {
+            return Invalid("The compression is one of as-received, jpeg-ls, jpeg2000.");
+        }
+        var tenant = await grains.GetGrain<ITenantGrain>(tenantId).SetArchiveCompressionAsync(compression);
+        return TypedResults.Ok(new ArchiveSettingResponse(tenant.TenantId, ArchiveCompressions.Name(tenant.ArchiveCompression)));
     }
 
     /// <summary>Creates an account with a generated password, shown in this response only.</summary>
@@ -97,3 +114,9 @@ public sealed record CreatedUserResponse(string TenantId, string Username, strin
 
 /// <summary>An issued token and its bearer value (shown once).</summary>
 public sealed record CreatedTokenResponse(string TokenId, string TenantId, IReadOnlyList<string> Scopes, string Token);
+
+/// <summary>The body of <c>POST /admin/tenants/{tenantId}/archive</c>.</summary>
+public sealed record ArchiveSettingRequest(string? Compression);
+
+/// <summary>A tenant's archive compression, by name.</summary>
+public sealed record ArchiveSettingResponse(string TenantId, string Compression);

@@ -101,6 +101,7 @@ public static class ImagingHostExtensions
         app.MapDicomwebRetrieveApi();
         app.MapDicomwebStoreApi();
         app.MapUploadApi();
+        app.MapArchiveApi();
         var options = app.Services.GetRequiredService<ImagingHostOptions>();
         app.Lifetime.ApplicationStarted.Register(() =>
             Console.WriteLine($"OrleansImaging listening on {options.Urls} (data: {options.DataDirectory})"));

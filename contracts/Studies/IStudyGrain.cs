@@ -31,6 +31,23 @@ public interface IStudyGrain : IGrainWithStringKey
 
     /// <summary>Counts and timestamps of the study.</summary>
     Task<StudySummary> GetSummaryAsync();
+
+    /// <summary>
+    /// Puts a verified compressed object in the place of an instance's original (archive compression; the silo's own
+    /// work only). The catalogue keeps the original's SHA-256 and size beside the new ones, so the original sent again
+    /// is still recognised as already stored. Returns false, changing nothing, when the instance's current object is
+    /// not the one <see cref="Archive.ArchiveReplacement.ExpectedSha256"/> names.
+    /// </summary>
+    Task<bool> ReplaceWithArchivedAsync(Archive.ArchiveReplacement replacement);
+
+    /// <summary>
+    /// Records that compressing an instance failed. A <paramref name="permanent"/> failure (the image cannot be
+    /// compressed or did not verify) gives it up at once; others are retried a few times. Its original stays either way.
+    /// </summary>
+    Task RecordArchiveFailureAsync(string sopInstanceUid, string error, bool permanent);
+
+    /// <summary>Where the study's archive compression stands: pending, compressed, failed with reasons.</summary>
+    Task<Archive.ArchiveStatus> GetArchiveStatusAsync();
 }
 
 /// <summary>What happened to one instance offered to <see cref="IStudyGrain.AddInstancesAsync"/>.</summary>
@@ -91,6 +108,7 @@ public sealed record InstanceOutcome(
 /// <param name="BlobKey">The blob key of the object.</param>
 /// <param name="Size">The object's length in bytes.</param>
 /// <param name="Sha256">The object's SHA-256, lower-case hex.</param>
+/// <param name="OriginalSha256">When archive compression replaced the object received, that object's SHA-256; else null.</param>
 [GenerateSerializer, Immutable, Alias("OrleansImaging.InstanceLocation")]
 public sealed record InstanceLocation(
     [property: Id(0)] string SeriesInstanceUid,
@@ -99,7 +117,8 @@ public sealed record InstanceLocation(
     [property: Id(3)] string TransferSyntaxUid,
     [property: Id(4)] string BlobKey,
     [property: Id(5)] long Size,
-    [property: Id(6)] string Sha256);
+    [property: Id(6)] string Sha256,
+    [property: Id(7)] string? OriginalSha256 = null);
 
 /// <summary>One series of a study.</summary>
 /// <param name="SeriesInstanceUid">The series.</param>

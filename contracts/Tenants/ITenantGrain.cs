@@ -14,14 +14,22 @@ public interface ITenantGrain : IGrainWithStringKey
 
     /// <summary>Whether the tenant exists, as far as the caller may know: false for a tenant the caller may not see.</summary>
     Task<bool> ExistsAsync();
+
+    /// <summary>How the hospital archives images; anyone who may see the tenant may read it.</summary>
+    Task<Archive.ArchiveCompression> GetArchiveCompressionAsync();
+
+    /// <summary>Sets the archive compression for images stored from now on. The hospital's admins and operators only.</summary>
+    Task<TenantInfo> SetArchiveCompressionAsync(Archive.ArchiveCompression compression);
 }
 
 /// <summary>What a tenant is.</summary>
 /// <param name="TenantId">The tenant id (the grain key).</param>
 /// <param name="DisplayName">The hospital's name, for people.</param>
 /// <param name="CreatedAt">When it was created.</param>
+/// <param name="ArchiveCompression">How it archives images.</param>
 [GenerateSerializer, Immutable, Alias("OrleansImaging.TenantInfo")]
 public sealed record TenantInfo(
     [property: Id(0)] string TenantId,
     [property: Id(1)] string DisplayName,
-    [property: Id(2)] DateTimeOffset CreatedAt);
+    [property: Id(2)] DateTimeOffset CreatedAt,
+    [property: Id(3)] Archive.ArchiveCompression ArchiveCompression = Archive.ArchiveCompression.AsReceived);

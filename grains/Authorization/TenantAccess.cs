@@ -31,4 +31,20 @@ public static class TenantAccess
         CanCreate(caller) ? AccessDecision.Allowed
         : CanRead(caller, tenantId) ? AccessDecision.Forbidden
         : AccessDecision.NotFound;
+
+    /// <summary>
+    /// Whether <paramref name="caller"/> may change tenant <paramref name="tenantId"/>'s settings (archive compression):
+    /// the hospital's own admins, and operators (who run the platform). Doctors and tokens may not (S3.1).
+    /// </summary>
+    public static bool CanManageSettings(Caller caller, string tenantId)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return caller.HasAnyRole(CallerRole.Operator) || caller.IsInTenant(tenantId) && caller.Kind == CallerKind.User && caller.HasAnyRole(CallerRole.Admin);
+    }
+
+    /// <summary>Settings: Allowed, Forbidden for someone who may see the tenant, else NotFound.</summary>
+    public static AccessDecision DecideManageSettings(Caller caller, string tenantId) =>
+        CanManageSettings(caller, tenantId) ? AccessDecision.Allowed
+        : CanRead(caller, tenantId) ? AccessDecision.Forbidden
+        : AccessDecision.NotFound;
 }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OrleansImaging.Contracts.Archive;
 using OrleansImaging.Grains.Storage;
 
 namespace OrleansImaging.Grains.Studies;
@@ -8,7 +9,7 @@ namespace OrleansImaging.Grains.Studies;
 /// in the row, one transaction per <see cref="AppendAsync"/> batch. A file apart from Orleans' grain storage, so the
 /// two writers do not queue on one database lock.
 /// </summary>
-public sealed class SqliteStudyCatalogue : IStudyCatalogue, IDisposable
+public sealed partial class SqliteStudyCatalogue : IStudyCatalogue, IDisposable
 {
     // The metadata column comes last: reading the index (every column but it) then never touches its overflow pages.
     private const string Schema = """
@@ -28,7 +29,7 @@ public sealed class SqliteStudyCatalogue : IStudyCatalogue, IDisposable
             UNIQUE (TenantId, StudyInstanceUid, SopInstanceUid)
         );
         CREATE INDEX IF NOT EXISTS IX_StudyInstances_Series ON StudyInstances (TenantId, StudyInstanceUid, SeriesInstanceUid);
-        """;
+        """ + ArchiveSchema;
 
     private readonly SqliteDataSource _dataSource;
 
@@ -52,6 +53,7 @@ public sealed class SqliteStudyCatalogue : IStudyCatalogue, IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = Schema;
         command.ExecuteNonQuery();
+        AddArchiveColumns(connection);
     }
 
     /// <inheritdoc/>
@@ -60,7 +62,7 @@ public sealed class SqliteStudyCatalogue : IStudyCatalogue, IDisposable
         await using var connection = _dataSource.Open();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT SeriesInstanceUid, SopInstanceUid, SopClassUid, TransferSyntaxUid, BlobKey, Size, Sha256
+            SELECT SeriesInstanceUid, SopInstanceUid, SopClassUid, TransferSyntaxUid, BlobKey, Size, Sha256, OriginalSha256
             FROM StudyInstances WHERE TenantId = $tenant AND StudyInstanceUid = $study ORDER BY Seq
             """;
         command.Parameters.AddWithValue("$tenant", tenantId);
@@ -71,13 +73,13 @@ public sealed class SqliteStudyCatalogue : IStudyCatalogue, IDisposable
         {
             entries.Add(new CatalogueEntry(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), reader.GetInt64(5), reader.GetString(6)));
+                reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
         return entries;
     }
 
     /// <inheritdoc/>
-    public async Task AppendAsync(string tenantId, string studyInstanceUid, IReadOnlyList<NewCatalogueEntry> entries, CancellationToken cancellationToken = default)
+    public async Task AppendAsync(string tenantId, string studyInstanceUid, IReadOnlyList<NewCatalogueEntry> entries, IReadOnlyList<ArchiveWorkItem>? archiveWork = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Count == 0)
@@ -130,6 +132,8 @@ public sealed class SqliteStudyCatalogue : IStudyCatalogue, IDisposable
                     throw new CatalogueConflictException($"SOP Instance {e.SopInstanceUid} is already in the catalogue of the study.", ex);
                 }
             }
+            if (archiveWork is { Count: > 0 })
+                await EnqueueArchiveWorkAsync(connection, transaction, archiveWork, cancellationToken);
             // synchronous=FULL: the commit returns after the WAL is fsynced.
             await transaction.CommitAsync(cancellationToken);
         }

@@ -1,7 +1,11 @@
 using Orleans.Runtime;
 using Microsoft.Extensions.Logging;
 using OrleansImaging.Contracts;
+using OrleansImaging.Contracts.Archive;
+using OrleansImaging.Contracts.Callers;
 using OrleansImaging.Contracts.Errors;
+using OrleansImaging.Contracts.Tenants;
+using OrleansImaging.Grains.Archive;
 using OrleansImaging.Contracts.Studies;
 using OrleansImaging.Grains.Authorization;
 using OrleansImaging.Grains.Index;
@@ -20,8 +24,18 @@ public sealed partial class StudyGrain(
     IStudyCatalogue catalogue,
     IQueryIndex index,
     TimeProvider time,
-    ILogger<StudyGrain> logger) : Grain, IStudyGrain
+    ILogger<StudyGrain> logger,
+    ArchiveCompressionScheduler? archiveScheduler = null) : Grain, IStudyGrain
 {
+    /// <summary>Failed attempts after which archive compression gives an instance up (its original stays).</summary>
+    public const int MaxArchiveAttempts = 3;
+
+    /// <summary>How long a failed archive compression waits before it is tried again (storage trouble passes).</summary>
+    public static readonly TimeSpan ArchiveRetryDelay = TimeSpan.FromMinutes(1);
+
+    // The tenant's archive setting, asked once a minute at most: a batch needs it only when it has uncompressed images.
+    private (ArchiveCompression Compression, DateTimeOffset AskedAt)? _archiveSetting;
+
     /// <summary>The most instances one call may offer (a STOW request is split into batches of at most this).</summary>
     public const int MaxBatchSize = 1000;
 
@@ -67,6 +81,7 @@ public sealed partial class StudyGrain(
         var outcomes = new InstanceOutcome[instances.Count];
         var headers = new DicomDataset?[instances.Count];
         var added = new List<NewCatalogueEntry>();
+        var archiveCandidates = new List<CatalogueEntry>();
         var pending = new Dictionary<string, CatalogueEntry>(StringComparer.Ordinal);
         for (var i = 0; i < instances.Count; i++)
         {
@@ -87,14 +102,19 @@ public sealed partial class StudyGrain(
                 instance.BlobKey, instance.Size, instance.Sha256);
             pending.Add(sop, entry);
             added.Add(new NewCatalogueEntry(entry, instance.MetadataJson, now));
+            if (ArchiveCompressionPolicy.IsCandidate(instance.TransferSyntaxUid, headers[i]))
+                archiveCandidates.Add(entry);
             outcomes[i] = new InstanceOutcome(sop, InstanceStatus.Stored);
         }
 
         if (added.Count > 0)
         {
+            IReadOnlyList<ArchiveWorkItem>? archiveWork = null;
+            if (archiveCandidates.Count > 0 && ArchiveCompressions.TargetTransferSyntaxUid(await ArchiveSettingAsync(now)) is { } target)
+                archiveWork = [.. archiveCandidates.Select(e => new ArchiveWorkItem(_tenantId, _studyInstanceUid, e.SeriesInstanceUid, e.SopInstanceUid, target))];
             try
             {
-                await catalogue.AppendAsync(_tenantId, _studyInstanceUid, added);
+                await catalogue.AppendAsync(_tenantId, _studyInstanceUid, added, archiveWork);
             }
             catch (CatalogueConflictException)
             {
@@ -118,6 +138,8 @@ public sealed partial class StudyGrain(
             };
             // One state write per batch, after the catalogue commit: success means both are durable.
             await state.WriteStateAsync();
+            if (archiveWork is not null)
+                archiveScheduler?.Wake();
         }
         await IndexAsync(instances, headers, outcomes);
         return outcomes;
@@ -290,7 +312,8 @@ public sealed partial class StudyGrain(
 
     private static InstanceOutcome Compare(CatalogueEntry known, NewInstance offered)
     {
-        if (!string.Equals(known.Sha256, offered.Sha256, StringComparison.Ordinal))
+        // After archive compression the object held is not the one received; the one received, sent again, is still a repeat.
+        if (!string.Equals(known.Sha256, offered.Sha256, StringComparison.Ordinal) && !string.Equals(known.OriginalSha256, offered.Sha256, StringComparison.Ordinal))
         {
             return new InstanceOutcome(offered.SopInstanceUid, InstanceStatus.Conflict,
                 "An instance with this SOP Instance UID and different content is already stored.");
@@ -329,7 +352,85 @@ public sealed partial class StudyGrain(
     }
 
     private static InstanceLocation ToLocation(CatalogueEntry e) =>
-        new(e.SeriesInstanceUid, e.SopInstanceUid, e.SopClassUid, e.TransferSyntaxUid, e.BlobKey, e.Size, e.Sha256);
+        new(e.SeriesInstanceUid, e.SopInstanceUid, e.SopClassUid, e.TransferSyntaxUid, e.BlobKey, e.Size, e.Sha256, e.OriginalSha256);
+
+    /// <inheritdoc/>
+    public async Task<bool> ReplaceWithArchivedAsync(ArchiveReplacement replacement)
+    {
+        AuthorizeSystem();
+        ArgumentNullException.ThrowIfNull(replacement);
+        var prefix = _tenantId + "/" + _studyInstanceUid + "/";
+        if (replacement.BlobKey is null || !replacement.BlobKey.StartsWith(prefix, StringComparison.Ordinal) || replacement.BlobKey.Contains("..", StringComparison.Ordinal)
+            || !IsSha256Hex(replacement.Sha256) || !GrainKeys.IsValidUid(replacement.TransferSyntaxUid) || replacement.Size <= 0)
+        {
+            throw new InvalidRequestException("The archived object is not valid for this study.");
+        }
+        if (!_bySop.TryGetValue(replacement.SopInstanceUid, out var current) || current.Sha256 != replacement.ExpectedSha256)
+        {
+            return false;
+        }
+        if (!await catalogue.ReplaceAsync(_tenantId, _studyInstanceUid, replacement))
+        {
+            return false;
+        }
+        var updated = current with
+        {
+            TransferSyntaxUid = replacement.TransferSyntaxUid,
+            BlobKey = replacement.BlobKey,
+            Size = replacement.Size,
+            Sha256 = replacement.Sha256,
+            OriginalSha256 = current.OriginalSha256 ?? current.Sha256,
+        };
+        _bySop[updated.SopInstanceUid] = updated;
+        _inOrder[_inOrder.IndexOf(current)] = updated;
+        var (count, bytes) = _series[updated.SeriesInstanceUid];
+        _series[updated.SeriesInstanceUid] = (count, bytes - current.Size + updated.Size);
+        // The index keeps each instance's blob key and transfer syntax: it follows, from the patched metadata.
+        if (await catalogue.ReadMetadataAsync(_tenantId, _studyInstanceUid, updated.SopInstanceUid) is { } metadata)
+        {
+            var header = DicomJson.Deserialize(System.Text.Encoding.UTF8.GetString(metadata));
+            await index.UpsertAsync([IndexedInstance.FromDataset(_tenantId, header, updated.BlobKey, updated.Size, updated.Sha256, updated.TransferSyntaxUid)], CancellationToken.None);
+        }
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public async Task RecordArchiveFailureAsync(string sopInstanceUid, string error, bool permanent)
+    {
+        AuthorizeSystem();
+        var attempts = await catalogue.RecordArchiveFailureAsync(_tenantId, _studyInstanceUid, sopInstanceUid, error ?? "",
+            time.GetUtcNow() + ArchiveRetryDelay, permanent ? MaxArchiveAttempts : null);
+        LogArchiveFailure(_tenantId, _studyInstanceUid, sopInstanceUid, attempts, error ?? "");
+    }
+
+    /// <inheritdoc/>
+    public Task<ArchiveStatus> GetArchiveStatusAsync()
+    {
+        AuthorizeExisting();
+        return catalogue.GetArchiveStatusAsync(_tenantId, _studyInstanceUid, MaxArchiveAttempts);
+    }
+
+    private void AuthorizeSystem()
+    {
+        var caller = Access.CurrentCaller();
+        if (!_validKey || caller.Kind != CallerKind.System || !caller.IsInTenant(_tenantId))
+        {
+            // Archive work is the silo's own; to anyone else the method looks like a missing study.
+            throw new NotFoundException("Study not found.");
+        }
+    }
+
+    private async Task<ArchiveCompression> ArchiveSettingAsync(DateTimeOffset now)
+    {
+        if (_archiveSetting is { } cached && now - cached.AskedAt < TimeSpan.FromMinutes(1))
+            return cached.Compression;
+        var compression = await GrainFactory.GetGrain<ITenantGrain>(_tenantId).GetArchiveCompressionAsync();
+        _archiveSetting = (compression, now);
+        return compression;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Archive compression of {TenantId}/{StudyInstanceUid}/{SopInstanceUid} failed (attempt {Attempts}); the original stays: {Error}")]
+    private partial void LogArchiveFailure(string tenantId, string studyInstanceUid, string sopInstanceUid, int attempts, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyKey}: state counts {StateCount} instances, the catalogue {CatalogueCount}; the catalogue wins.")]
     private partial void LogStateBehindCatalogue(string studyKey, int stateCount, int catalogueCount);

@@ -1,5 +1,6 @@
 using Orleans.Runtime;
 using OrleansImaging.Contracts;
+using OrleansImaging.Contracts.Archive;
 using OrleansImaging.Contracts.Errors;
 using OrleansImaging.Contracts.Tenants;
 using OrleansImaging.Grains.Authorization;
@@ -57,5 +58,37 @@ public sealed class TenantGrain(
     /// <inheritdoc/>
     public Task<bool> ExistsAsync() => Task.FromResult(Exists && TenantAccess.CanRead(Access.CurrentCaller(), TenantId));
 
-    private TenantInfo Info() => new(TenantId, state.State.DisplayName!, state.State.CreatedAt);
+    /// <inheritdoc/>
+    public Task<ArchiveCompression> GetArchiveCompressionAsync()
+    {
+        var caller = Access.CurrentCaller();
+        if (!Exists || !TenantAccess.CanRead(caller, TenantId))
+        {
+            throw new NotFoundException("Tenant not found.");
+        }
+        return Task.FromResult(state.State.ArchiveCompression);
+    }
+
+    /// <inheritdoc/>
+    public async Task<TenantInfo> SetArchiveCompressionAsync(ArchiveCompression compression)
+    {
+        var caller = Access.CurrentCaller();
+        if (!Exists)
+        {
+            throw new NotFoundException("Tenant not found.");
+        }
+        Access.Demand(TenantAccess.DecideManageSettings(caller, TenantId), "Tenant");
+        if (!Enum.IsDefined(compression))
+        {
+            throw new InvalidRequestException("Unknown archive compression.");
+        }
+        if (state.State.ArchiveCompression != compression)
+        {
+            state.State = state.State with { ArchiveCompression = compression };
+            await state.WriteStateAsync();
+        }
+        return Info();
+    }
+
+    private TenantInfo Info() => new(TenantId, state.State.DisplayName!, state.State.CreatedAt, state.State.ArchiveCompression);
 }

@@ -12,4 +12,7 @@ public sealed record TenantState
 
     /// <summary>Who created it (operator id), for the audit trail.</summary>
     [Id(2)] public string? CreatedBy { get; init; }
+
+    /// <summary>How the hospital archives images.</summary>
+    [Id(3)] public Contracts.Archive.ArchiveCompression ArchiveCompression { get; init; }
 }
