@@ -1,4 +1,5 @@
 using OrleansImaging.LoadTests.Blobs;
+using OrleansImaging.LoadTests.Codecs;
 using OrleansImaging.LoadTests.Dicom;
 using OrleansImaging.LoadTests.Index;
 using OrleansImaging.LoadTests.Ingest;
@@ -10,11 +11,12 @@ return args.FirstOrDefault() switch
     "blobs" => await BlobBenchmark.RunAsync(args.Skip(1).ToArray()),
     "index" => await IndexBenchmark.RunAsync(args.Skip(1).ToArray()),
     "ingest" => await IngestBenchmark.RunAsync(args.Skip(1).ToArray()),
+    "codecs" => await CodecBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: OrleansImaging.LoadTests dicom|blobs|index|ingest [--quick]");
+    Console.Error.WriteLine("usage: OrleansImaging.LoadTests dicom|blobs|index|ingest|codecs [--quick]");
     return 2;
 }
