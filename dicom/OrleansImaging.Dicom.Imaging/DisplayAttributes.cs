@@ -1,0 +1,37 @@
+namespace OrleansImaging.Dicom.Imaging;
+
+/// <summary>
+/// The header attributes that turn stored greyscale values into display values: the Modality LUT's Rescale Slope and
+/// Intercept (PS3.3 C.11.1) and the object's first VOI window (C.11.2), read from the object itself.
+/// </summary>
+/// <param name="RescaleSlope">Rescale Slope (0028,1053); 1 when absent.</param>
+/// <param name="RescaleIntercept">Rescale Intercept (0028,1052); 0 when absent.</param>
+/// <param name="Window">The first Window Center/Width pair (0028,1050/1051) with the VOI LUT Function (0028,1056); null when absent or unusable.</param>
+/// <param name="NumberOfFrames">Number of Frames (0028,0008); 1 when absent.</param>
+public sealed record DisplayAttributes(double RescaleSlope, double RescaleIntercept, VoiWindow? Window, int NumberOfFrames)
+{
+    /// <summary>Identity modality LUT, no window, one frame.</summary>
+    public static DisplayAttributes None { get; } = new(1, 0, null, 1);
+
+    /// <summary>
+    /// Reads the attributes from a data set. Values that cannot be used (a slope of 0, an unparsable or
+    /// non-finite number, a window too narrow for its function) are treated as absent rather than failing the render:
+    /// the defaults still give a faithful picture.
+    /// </summary>
+    public static DisplayAttributes FromDataset(DicomDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var slope = dataset.TryGet<double>(DicomTag.RescaleSlope, out var s) && double.IsFinite(s) && s != 0 ? s : 1;
+        var intercept = dataset.TryGet<double>(DicomTag.RescaleIntercept, out var i) && double.IsFinite(i) ? i : 0;
+        VoiWindow? window = null;
+        if (dataset.TryGet<double>(DicomTag.WindowCenter, out var center) && dataset.TryGet<double>(DicomTag.WindowWidth, out var width))
+        {
+            // An unknown function name falls back to LINEAR, the default PS3.3 gives when the attribute is absent.
+            VoiWindow.TryParseFunction(dataset.GetStringOrNull(DicomTag.VOILUTFunction), out var function);
+            var candidate = new VoiWindow(center, width, function);
+            window = candidate.IsValid ? candidate : null;
+        }
+        var frames = dataset.TryGet<long>(DicomTag.NumberOfFrames, out var n) && n is >= 1 and <= int.MaxValue ? (int)n : 1;
+        return new DisplayAttributes(slope, intercept, window, frames);
+    }
+}
