@@ -48,6 +48,34 @@ public sealed class DicomRendererCorpusTests
         Assert.InRange(Dcmj2pnm.MaxDifference(expected, actual), 0, 1);
     }
 
+    [Theory]
+    [InlineData("PhotometricInterpretation", "MONOCHROME1")] // inverted after the window
+    [InlineData("VOILUTFunction", "SIGMOID")] // the object's own window, as a sigmoid
+    public async Task RenderAsync_VariantOfMrSmall_MatchesDcmj2pnm(string keyword, string value)
+    {
+        // MR_small with one attribute changed, written by our own writer, read by both renderers.
+        var file = DicomFile.Parse(await File.ReadAllBytesAsync(Corpus("MR_small.dcm")));
+        file.Dataset.AddOrUpdate(keyword == "VOILUTFunction" ? DicomTag.VOILUTFunction : DicomTag.PhotometricInterpretation, value);
+        var path = Path.Combine(Path.GetTempPath(), $"render-variant-{Guid.NewGuid():N}.dcm");
+        try
+        {
+            await using (var stream = File.Create(path))
+                file.Save(stream);
+
+            var rendered = await _renderer.RenderAsync(path, new RenderRequest(Format: RenderedFormat.Png));
+
+            using var actual = SKBitmap.Decode(rendered.Content);
+            using var expected = Dcmj2pnm.Render(path, "+Wi", "1");
+            using var plain = Dcmj2pnm.Render(Corpus("MR_small.dcm"), "+Wi", "1");
+            Assert.InRange(Dcmj2pnm.MaxDifference(expected, actual), 0, 1);
+            Assert.True(Dcmj2pnm.MaxDifference(plain, actual) > 20, "the variant should look different from the plain MR");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public async Task RenderAsync_MultiFrameSecondFrame_DiffersFromFirstAndMatchesDcmj2pnm()
     {
