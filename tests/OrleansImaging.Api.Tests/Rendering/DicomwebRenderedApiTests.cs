@@ -238,6 +238,50 @@ public sealed class DicomwebRenderedApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task GetRendered_DecodeBomb_406BeforeDecodingWithoutPaths()
+    {
+        // CT_small's 128 × 128 pixels declared as 60,000 × 60,000: 7.2 GB decoded, refused by the codec's limit.
+        var file = DicomFile.Parse(Corpus("CT_small.dcm"));
+        file.Dataset.AddOrUpdate(DicomTag.Rows, (ushort)60000).AddOrUpdate(DicomTag.Columns, (ushort)60000);
+        using var stream = new MemoryStream();
+        file.Save(stream);
+        var bytes = stream.ToArray();
+        using var client = await ReaderAsync(bytes);
+
+        var response = await client.GetAsync(Url(bytes, "/rendered"));
+
+        Assert.Equal(HttpStatusCode.NotAcceptable, response.StatusCode);
+        var detail = await DetailAsync(response);
+        Assert.Contains("limit", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(Path.GetTempPath(), detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("imaging-render", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetRendered_CorruptJpeg2000_406ClearProblemAndServerStillRenders()
+    {
+        // The JPEG 2000 codestream's main header overwritten with zeros after its SOC marker (lengths kept): OpenJPEG
+        // shrugs off damaged tile data, but not a codestream without its SIZ segment.
+        var bytes = Corpus("JPEG2000.dcm");
+        var marker = bytes.AsSpan().LastIndexOf(new byte[] { 0xFF, 0x4F, 0xFF, 0x51 }); // SOC, SIZ
+        Assert.True(marker > 0);
+        bytes.AsSpan(marker + 2, 64).Clear();
+        using var client = await ReaderAsync(bytes);
+
+        var response = await client.GetAsync(Url(bytes, "/rendered"));
+        var healthy = Corpus("MR_small.dcm");
+        using (await ReaderAsync(healthy))
+        {
+        }
+        var after = await client.GetAsync(Url(healthy, "/rendered"));
+
+        Assert.Equal(HttpStatusCode.NotAcceptable, response.StatusCode);
+        Assert.Contains("cannot be decoded", await DetailAsync(response), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
     public async Task GetThumbnail_InstanceSeriesStudy_JpegWithin128KeepingAspect()
     {
         var study = NewUid();
