@@ -8,7 +8,8 @@ namespace OrleansImaging.Dicom.Imaging;
 /// <param name="RescaleIntercept">Rescale Intercept (0028,1052); 0 when absent.</param>
 /// <param name="Window">The first Window Center/Width pair (0028,1050/1051) with the VOI LUT Function (0028,1056); null when absent or unusable.</param>
 /// <param name="NumberOfFrames">Number of Frames (0028,0008); 1 when absent.</param>
-public sealed record DisplayAttributes(double RescaleSlope, double RescaleIntercept, VoiWindow? Window, int NumberOfFrames)
+/// <param name="Palette">The palette of a PALETTE COLOR image; null when absent or unusable.</param>
+public sealed record DisplayAttributes(double RescaleSlope, double RescaleIntercept, VoiWindow? Window, int NumberOfFrames, PaletteLookup? Palette = null)
 {
     /// <summary>Identity modality LUT, no window, one frame.</summary>
     public static DisplayAttributes None { get; } = new(1, 0, null, 1);
@@ -32,6 +33,6 @@ public sealed record DisplayAttributes(double RescaleSlope, double RescaleInterc
             window = candidate.IsValid ? candidate : null;
         }
         var frames = dataset.TryGet<long>(DicomTag.NumberOfFrames, out var n) && n is >= 1 and <= int.MaxValue ? (int)n : 1;
-        return new DisplayAttributes(slope, intercept, window, frames);
+        return new DisplayAttributes(slope, intercept, window, frames, PaletteLookup.FromDataset(dataset));
     }
 }

@@ -6,7 +6,7 @@ namespace OrleansImaging.Dicom.Imaging;
 /// <summary>
 /// Turns one decoded frame into 8-bit display pixels (PS3.4 N.2's grayscale pipeline without presentation states):
 /// greyscale through Bits Stored masking and sign extension, the Modality LUT (rescale), the VOI window and MONOCHROME1
-/// inversion; colour (RGB, YBR_FULL, YBR_FULL_422) converted to 8-bit RGB. Pure functions over arrays: no I/O.
+/// inversion; colour (RGB, YBR_FULL, YBR_FULL_422, PALETTE COLOR) converted to 8-bit RGB. Pure functions over arrays: no I/O.
 /// </summary>
 public static class DisplayPipeline
 {
@@ -31,8 +31,10 @@ public static class DisplayPipeline
         {
             (1, "MONOCHROME1" or "MONOCHROME2") => Greyscale(description, frame, attributes, window, invert: photometric == "MONOCHROME1"),
             (3, "RGB" or "YBR_FULL" or "YBR_FULL_422") => Colour(description, frame, photometric),
+            (1, "PALETTE COLOR") => Palette(description, frame, attributes.Palette
+                ?? throw Unsupported("The PALETTE COLOR image has no usable Red, Green and Blue Palette Color Lookup Tables (segmented palettes are not rendered).")),
             _ => throw Unsupported($"{description.SamplesPerPixel} sample(s) per pixel with Photometric Interpretation '{photometric}' are not rendered; "
-                + "MONOCHROME1, MONOCHROME2, RGB, YBR_FULL and YBR_FULL_422 are."),
+                + "MONOCHROME1, MONOCHROME2, PALETTE COLOR, RGB, YBR_FULL and YBR_FULL_422 are."),
         };
     }
 
@@ -91,6 +93,18 @@ public static class DisplayPipeline
     {
         var value = (byte)Math.Clamp(Math.Round(window.Apply(modalityValue), MidpointRounding.AwayFromZero), 0, 255);
         return invert ? (byte)(255 - value) : value;
+    }
+
+    private static DisplayImage Palette(DicomImageDescription d, ReadOnlySpan<byte> frame, PaletteLookup palette)
+    {
+        var count = checked(d.Rows * d.Columns);
+        var bytesPerSample = d.BitsAllocated / 8;
+        if (frame.Length < (long)count * bytesPerSample)
+            throw Unsupported($"The frame has {frame.Length:N0} bytes, fewer than {d.Rows} × {d.Columns} samples of {bytesPerSample} byte(s).");
+        var output = new byte[count * 3];
+        for (var p = 0; p < count; p++)
+            palette.Map(StoredValue(ReadSample(frame, p, bytesPerSample), d.BitsStored, signed: false), output.AsSpan(p * 3, 3));
+        return new DisplayImage(d.Columns, d.Rows, 3, output);
     }
 
     private static DisplayImage Colour(DicomImageDescription d, ReadOnlySpan<byte> frame, string photometric)

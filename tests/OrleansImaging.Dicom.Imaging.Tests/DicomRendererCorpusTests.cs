@@ -77,6 +77,43 @@ public sealed class DicomRendererCorpusTests
     }
 
     [Fact]
+    public async Task RenderAsync_PaletteColorVariantOfMrSmall_MatchesDcmj2pnm()
+    {
+        // MR_small's 16-bit values read as palette indices (unsigned) into three 65,536-entry 16-bit ramps.
+        var file = DicomFile.Parse(await File.ReadAllBytesAsync(Corpus("MR_small.dcm")));
+        file.Dataset.AddOrUpdate(DicomTag.PhotometricInterpretation, "PALETTE COLOR").AddOrUpdate(DicomTag.PixelRepresentation, new ushort[] { 0 });
+        foreach (var (descriptor, data, step) in new[]
+        {
+            (DicomTag.RedPaletteColorLookupTableDescriptor, DicomTag.RedPaletteColorLookupTableData, 64),
+            (DicomTag.GreenPaletteColorLookupTableDescriptor, DicomTag.GreenPaletteColorLookupTableData, 97),
+            (DicomTag.BluePaletteColorLookupTableDescriptor, DicomTag.BluePaletteColorLookupTableData, 131),
+        })
+        {
+            var entries = new byte[65536 * 2];
+            for (var i = 0; i < 65536; i++)
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(entries.AsSpan(i * 2), (ushort)(i * step));
+            file.Dataset.AddOrUpdate(descriptor, DicomVR.US, new ushort[] { 0, 0, 16 }).AddOrUpdate(data, DicomVR.OW, entries);
+        }
+        var path = Path.Combine(Path.GetTempPath(), $"render-palette-{Guid.NewGuid():N}.dcm");
+        try
+        {
+            await using (var stream = File.Create(path))
+                file.Save(stream);
+
+            var rendered = await _renderer.RenderAsync(path, new RenderRequest(Format: RenderedFormat.Png));
+
+            using var actual = SKBitmap.Decode(rendered.Content);
+            using var expected = Dcmj2pnm.Render(path);
+            Assert.InRange(Dcmj2pnm.MaxDifference(expected, actual), 0, 1);
+            Assert.NotEqual(actual.GetPixel(32, 32).Red, actual.GetPixel(32, 32).Green);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task RenderAsync_MultiFrameSecondFrame_DiffersFromFirstAndMatchesDcmj2pnm()
     {
         var path = Corpus("SC_rgb_rle_2frame.dcm");

@@ -133,6 +133,18 @@ public sealed class DisplayPipelineTests
         Assert.Equal([10, 10, 10, 200, 200, 200], image.Pixels);
     }
 
+    [Fact]
+    public void Render_PaletteColor_MappedFromFirstValueAndClampedAtBothEnds()
+    {
+        // Entries for values 10, 11, 12; 9 takes the first, 13 the last (PS3.3 C.7.6.3.1.5).
+        var palette = new PaletteLookup(10, [1, 2, 3], [4, 5, 6], [7, 8, 9]);
+        var attributes = DisplayAttributes.None with { Palette = palette };
+
+        var image = DisplayPipeline.Render(new DicomImageDescription(1, 4, 1, 8, 8, 0, 0, "PALETTE COLOR", 1), [9, 10, 12, 13], attributes);
+
+        Assert.Equal([1, 4, 7, 1, 4, 7, 3, 6, 9, 3, 6, 9], image.Pixels);
+    }
+
     [Theory]
     [InlineData(1, "PALETTE COLOR")]
     [InlineData(3, "YBR_PARTIAL_420")]
