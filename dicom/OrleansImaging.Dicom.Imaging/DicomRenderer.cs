@@ -32,7 +32,7 @@ public sealed class DicomRenderer(IDicomCodec codec) : IDicomRenderer
             throw new DicomRenderException(DicomRenderFailure.NotAnImage,
                 "The object has no Pixel Data (it is not an image, e.g. a structured report, an encapsulated PDF or a key object selection), so it has no rendered image.");
         }
-        var attributes = DisplayAttributes.FromDataset(header.Dataset);
+        var attributes = DisplayAttributes.FromDataset(header.Dataset, request.Frame);
         if (request.Frame > attributes.NumberOfFrames)
         {
             throw new DicomRenderException(DicomRenderFailure.NoSuchFrame,
