@@ -302,6 +302,21 @@ public sealed class DicomwebRenderedApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task GetFrameThumbnail_SecondFrame_SameAsRenderedFrameAtThumbnailSize()
+    {
+        var bytes = Corpus("SC_rgb_rle_2frame.dcm"); // 100 × 100: a thumbnail keeps its size
+        using var client = await ReaderAsync(bytes);
+
+        var thumbnail = await PngAsync(client, Url(bytes, "/frames/2/thumbnail"));
+        var rendered = await PngAsync(client, Url(bytes, "/frames/2/rendered"));
+        var small = await PngAsync(client, Url(bytes, "/frames/2/thumbnail?viewport=50,50"));
+
+        Assert.Equal(Sha256(rendered), Sha256(thumbnail));
+        using var decoded = SKBitmap.Decode(small);
+        Assert.Equal((50, 50), (decoded.Width, decoded.Height));
+    }
+
+    [Fact]
     public async Task GetThumbnail_SeriesWithoutImages_406()
     {
         var study = NewUid();
