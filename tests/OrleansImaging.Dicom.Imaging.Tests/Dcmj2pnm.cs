@@ -10,7 +10,11 @@ namespace OrleansImaging.Dicom.Imaging.Tests;
 /// </summary>
 internal static class Dcmj2pnm
 {
-    public static SKBitmap Render(string path, params string[] options)
+    public static SKBitmap Render(string path, params string[] options) =>
+        TryRender(path, options, out var bitmap, out var errors) ? bitmap : throw new Xunit.Sdk.XunitException($"dcmj2pnm failed on {Path.GetFileName(path)}: {errors}");
+
+    /// <summary>Like <see cref="Render"/>, returning false (with dcmtk's messages) when dcmtk cannot render the file.</summary>
+    public static bool TryRender(string path, string[] options, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SKBitmap? bitmap, out string errors)
     {
         var output = Path.Combine(Path.GetTempPath(), $"dcmj2pnm-{Guid.NewGuid():N}.png");
         try
@@ -22,16 +26,35 @@ internal static class Dcmj2pnm
             start.ArgumentList.Add(path);
             start.ArgumentList.Add(output);
             using var process = Process.Start(start)!;
-            var errors = process.StandardError.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
             process.StandardOutput.ReadToEnd();
             process.WaitForExit();
-            Assert.True(process.ExitCode == 0, $"dcmj2pnm failed on {Path.GetFileName(path)}: {errors.Result}");
-            return SKBitmap.Decode(output);
+            errors = stderr.Result;
+            bitmap = process.ExitCode == 0 ? SKBitmap.Decode(output) : null;
+            return bitmap is not null;
         }
         finally
         {
             File.Delete(output);
         }
+    }
+
+    /// <summary>
+    /// GDCM's gdcmconv --raw: the file decoded to a native transfer syntax, for the files dcmtk cannot decompress
+    /// itself (JPEG 2000). The caller deletes the returned file.
+    /// </summary>
+    public static string? GdcmconvRaw(string path)
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"gdcmconv-{Guid.NewGuid():N}.dcm");
+        var start = new ProcessStartInfo("gdcmconv") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in (string[])["--raw", path, output])
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        _ = stderr.Result;
+        return process.ExitCode == 0 && File.Exists(output) ? output : null;
     }
 
     /// <summary>The largest difference of any channel of any pixel; the sizes must match exactly.</summary>
