@@ -4,11 +4,12 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace OrleansImaging.Dicom.Tests.Network;
 
 /// <summary>Runs dcmtk's network tools (echoscu, storescu, storescp) as real peers.</summary>
-internal static class DcmtkTool
+internal static partial class DcmtkTool
 {
     public sealed record Result(int ExitCode, string Output);
 
@@ -69,18 +70,34 @@ internal static class DcmtkTool
         return bytes[(int)layout.DataSetOffset..];
     }
 
-    /// <summary>dcmdump of the data set only (no meta header, no group lengths), for comparing re-encoded copies.</summary>
+    /// <summary>
+    /// dcmdump of the data set only, normalized for re-encoding by a sender (storescu re-encodes what it read): no meta
+    /// header, no group lengths, no length comments, sequences and items without their length form, no delimitation
+    /// items, no trailing padding (fffc,fffc). Values, VRs and structure are compared.
+    /// </summary>
     public static async Task<string> DumpDataSetAsync(string path)
     {
         var result = await RunAsync("dcmdump", ["-q", "-dc", "+L", path]);
         Assert.Equal(0, result.ExitCode);
-        var lines = result.Output.Split('\n')
-            .Where(l => l.Length > 0 && !l.StartsWith('#') && !l.Contains("GroupLength", StringComparison.Ordinal));
         var text = new StringBuilder();
-        foreach (var line in lines)
-            text.AppendLine(line.TrimEnd());
+        foreach (var raw in result.Output.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#') || line.StartsWith("(0002,", StringComparison.Ordinal) || line.StartsWith("(fffc,fffc)", StringComparison.Ordinal)
+                || line.StartsWith("(fffe,e00d)", StringComparison.Ordinal) || line.StartsWith("(fffe,e0dd)", StringComparison.Ordinal)
+                || line.Contains("GroupLength", StringComparison.Ordinal))
+                continue;
+            var hash = line.LastIndexOf('#');
+            if (hash > 0)
+                line = line[..hash].TrimEnd();
+            line = LengthForm().Replace(line, "($1)");
+            text.AppendLine(line);
+        }
         return text.ToString();
     }
+
+    [GeneratedRegex(@"\((Sequence|Item) with (?:explicit|undefined) length #=\d+\)")]
+    private static partial Regex LengthForm();
 }
 
 /// <summary>A DICOM server on a free loopback port storing into a fresh temporary folder, with its log kept.</summary>
