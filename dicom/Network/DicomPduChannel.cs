@@ -53,12 +53,17 @@ internal sealed class DicomPduChannel(Stream stream, int readLimit)
                 }
                 needed += (int)BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start + 2));
             }
-            if (_buffer.Length - _start < needed)
+            if (_start > 0 && _buffer.Length - _start < needed)
             {
-                var next = _buffer.Length < needed ? new byte[Math.Max(needed, Math.Min(2 * _buffer.Length, ReadLimit + DicomPduWriter.HeaderLength))] : _buffer;
-                _buffer.AsSpan(_start, _end - _start).CopyTo(next);
+                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
                 _end -= _start;
                 _start = 0;
+            }
+            if (_end == _buffer.Length)
+            {
+                // Grow with the bytes that arrive, never straight to a length the peer merely declares.
+                var next = new byte[(int)Math.Min(needed, 2L * _buffer.Length)];
+                _buffer.AsSpan(0, _end).CopyTo(next);
                 _buffer = next;
             }
             int read;
