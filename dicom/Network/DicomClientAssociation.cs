@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Security;
 using System.Net.Sockets;
 using OrleansImaging.Dicom.IO;
 
@@ -40,16 +41,34 @@ public sealed class DicomClientAssociation : IAsyncDisposable
         var client = new TcpClient { NoDelay = true };
         try
         {
+            Stream stream;
             using (var timeout = Timer(options, cancellationToken))
+            {
                 await client.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
-            var association = new DicomClientAssociation(client.GetStream(), options, client);
+                stream = client.GetStream();
+                if (options.Tls is { } tls)
+                {
+                    var secure = new SslStream(stream, leaveInnerStreamOpen: false);
+                    stream = secure;
+                    var authentication = new SslClientAuthenticationOptions
+                    {
+                        TargetHost = tls.TargetHost ?? host,
+                        RemoteCertificateValidationCallback = tls.RemoteCertificateValidationCallback,
+                        ClientCertificates = tls.ClientCertificates,
+                        EnabledSslProtocols = tls.EnabledSslProtocols,
+                        CertificateRevocationCheckMode = tls.CertificateRevocationCheckMode,
+                    };
+                    await secure.AuthenticateAsClientAsync(authentication, timeout.Token).ConfigureAwait(false);
+                }
+            }
+            var association = new DicomClientAssociation(stream, options, new Both(stream, client));
             await association.AssociateAsync(proposals, cancellationToken).ConfigureAwait(false);
             return association;
         }
         catch (Exception ex)
         {
             client.Dispose();
-            if (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            if (ex is SocketException or OperationCanceledException or IOException or System.Security.Authentication.AuthenticationException && !cancellationToken.IsCancellationRequested)
                 throw new DicomNetworkException($"Cannot associate with {host}:{port}: {ex.Message}", ex);
             throw;
         }
@@ -249,6 +268,16 @@ public sealed class DicomClientAssociation : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
         {
             // The connection is already gone.
+        }
+    }
+
+    // The TLS stream (when there is one) and the socket under it.
+    private sealed class Both(IDisposable first, IDisposable second) : IDisposable
+    {
+        public void Dispose()
+        {
+            first.Dispose();
+            second.Dispose();
         }
     }
 

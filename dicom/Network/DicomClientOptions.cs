@@ -1,3 +1,5 @@
+using System.Net.Security;
+
 namespace OrleansImaging.Dicom.Network;
 
 /// <summary>How a <see cref="DicomClientAssociation"/> requests an association.</summary>
@@ -14,6 +16,12 @@ public sealed class DicomClientOptions
     /// <summary>The maximum P-DATA-TF length we announce (51H) and accept.</summary>
     /// <value>64 KiB.</value>
     public uint MaxPduLength { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// DICOM over TLS: how to authenticate the peer (and ourselves); the target host defaults to the host connected to.
+    /// </summary>
+    /// <value>Null: plain TCP.</value>
+    public SslClientAuthenticationOptions? Tls { get; init; }
 
     /// <summary>The longest wait for the connection and for each PDU the peer owes us.</summary>
     /// <value>60 seconds.</value>

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
 using System.Net.Sockets;
 
 namespace OrleansImaging.Dicom.Network;
@@ -116,8 +118,27 @@ public sealed class DicomServer : IAsyncDisposable
             {
                 // Already disconnected: the association will see the closed stream.
             }
-            await using var stream = new NetworkStream(socket, ownsSocket: false);
-            await RunAssociationAsync(stream, remote, CancellationToken.None).ConfigureAwait(false);
+            await using var network = new NetworkStream(socket, ownsSocket: false);
+            Stream stream = network;
+            if (_options.TlsCertificate is { } certificate)
+            {
+                var tls = new SslStream(network, leaveInnerStreamOpen: true);
+                if (!await HandshakeAsync(tls, certificate, remote).ConfigureAwait(false))
+                {
+                    await tls.DisposeAsync().ConfigureAwait(false);
+                    return;
+                }
+                stream = tls;
+            }
+            try
+            {
+                await RunAssociationAsync(stream, remote, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (stream != network)
+                    await stream.DisposeAsync().ConfigureAwait(false);
+            }
             try
             {
                 socket.Shutdown(SocketShutdown.Both);
@@ -126,6 +147,23 @@ public sealed class DicomServer : IAsyncDisposable
             {
                 // The peer closed first.
             }
+        }
+    }
+
+    // The handshake runs under the ARTIM timer too: a peer that connects and says nothing is closed either way.
+    private async Task<bool> HandshakeAsync(SslStream tls, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, EndPoint? remote)
+    {
+        using var artim = new CancellationTokenSource(_options.ArtimTimeout, _options.TimeProvider);
+        using var stop = _stopping.Token.Register(artim.Cancel);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, artim.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException)
+        {
+            _options.Log?.Invoke($"DICOM {remote}: TLS handshake failed, closing: {ex.Message}");
+            return false;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace OrleansImaging.Dicom.Network;
 
@@ -55,6 +56,13 @@ public sealed class DicomServerOptions
     /// <summary>Where association events and refusals go, each line naming the peer's address. No PII beyond AE titles.</summary>
     /// <value>Null: not logged.</value>
     public Action<string>? Log { get; init; }
+
+    /// <summary>
+    /// DICOM over TLS (PS3.15 B.1): the server certificate, with its private key. Each accepted connection completes a
+    /// TLS handshake (within the ARTIM time) before the association; a failed handshake is logged and closed.
+    /// </summary>
+    /// <value>Null: plain TCP.</value>
+    public X509Certificate2? TlsCertificate { get; init; }
 
     /// <summary>The clock the ARTIM and idle timers run on.</summary>
     /// <value><see cref="TimeProvider.System"/>.</value>
