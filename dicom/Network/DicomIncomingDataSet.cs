@@ -6,7 +6,7 @@ namespace OrleansImaging.Dicom.Network;
 /// The data set of one DIMSE message as a forward-only stream: each read takes the next data set PDV of the
 /// message's presentation context from the channel, so at most one PDU is held. Anything else arriving before the
 /// last fragment (a command PDV, another context, A-ABORT, A-RELEASE-RQ, the connection closing) fails the read
-/// with <see cref="DicomNetworkException"/> and marks the stream <see cref="Failed"/>: the association is lost.
+/// with <see cref="DicomNetworkException"/> and keeps the cause in <see cref="Failed"/>: the association is lost.
 /// </summary>
 internal sealed class DicomIncomingDataSet(DicomPduChannel channel, byte contextId, Func<CancellationToken> nextReadToken) : ForwardOnlyReadStream
 {
@@ -30,7 +30,7 @@ internal sealed class DicomIncomingDataSet(DicomPduChannel channel, byte context
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (Failed is not null)
-            throw new DicomNetworkException("The association failed during the data set.", Failed);
+            throw ForReader(Failed);
         while (_current.IsEmpty)
         {
             if (_sawLast || buffer.IsEmpty)
@@ -45,19 +45,21 @@ internal sealed class DicomIncomingDataSet(DicomPduChannel channel, byte context
             catch (Exception ex)
             {
                 Failed = ex;
-                throw ex is DicomNetworkException ? ex : new DicomNetworkException($"The association failed during the data set: {ex.Message}", ex);
+                throw ForReader(ex);
             }
             if (value is null)
             {
                 Interrupted = other;
-                var what = other is null ? "the connection closed" : $"an {other.Type} PDU arrived";
-                Failed = new DicomNetworkException($"The data set was cut short: {what} before its last fragment.");
-                throw Failed;
+                // The peer going away is a lost association; any other PDU here breaks the protocol (answered with A-ABORT).
+                Failed = other is null or DicomAbort
+                    ? new DicomNetworkException($"The data set was cut short: {(other is null ? "the connection closed" : "the peer aborted")} before its last fragment.")
+                    : new DicomException($"An {other.Type} PDU arrived inside a data set.");
+                throw ForReader(Failed);
             }
             if (value.IsCommand || value.PresentationContextId != contextId)
             {
-                Failed = new DicomNetworkException($"A {(value.IsCommand ? "command" : "data set")} fragment on context {value.PresentationContextId} arrived inside the data set of context {contextId}.");
-                throw Failed;
+                Failed = new DicomException($"A {(value.IsCommand ? "command" : "data set")} fragment on context {value.PresentationContextId} arrived inside the data set of context {contextId}.");
+                throw ForReader(Failed);
             }
             _current = value.Data;
             _sawLast = value.IsLast;
@@ -68,6 +70,10 @@ internal sealed class DicomIncomingDataSet(DicomPduChannel channel, byte context
         BytesRead += n;
         return n;
     }
+
+    // The handler always sees a DicomNetworkException; the association acts on the original (abort for a protocol error).
+    private static DicomNetworkException ForReader(Exception failure) =>
+        failure as DicomNetworkException ?? new DicomNetworkException($"The association failed during the data set: {failure.Message}", failure);
 
     /// <summary>Reads and discards the rest of the data set.</summary>
     public async ValueTask DrainAsync(CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.ExceptionServices;
 using OrleansImaging.Dicom.IO;
 
 namespace OrleansImaging.Dicom.Network;
@@ -218,7 +219,7 @@ internal sealed class DicomServerAssociation
         {
             case DimseCommandField.CEchoRequest:
                 if (command.HasDataSet)
-                    await NewDataSet(contextId).DrainAsync(default).ConfigureAwait(false);
+                    await DrainAsync(NewDataSet(contextId)).ConfigureAwait(false);
                 response = DimseCommand.EchoResponse(command, DicomStatus.Success);
                 break;
             case DimseCommandField.CStoreRequest when command.HasDataSet:
@@ -228,7 +229,7 @@ internal sealed class DicomServerAssociation
             default:
                 Log($"unsupported command {command.CommandField} (0x{(ushort)command.CommandField:X4}).");
                 if (command.HasDataSet)
-                    await NewDataSet(contextId).DrainAsync(default).ConfigureAwait(false);
+                    await DrainAsync(NewDataSet(contextId)).ConfigureAwait(false);
                 // 0211H Unrecognized operation (PS3.7 C.4.4).
                 response = new DimseCommand
                 {
@@ -240,6 +241,20 @@ internal sealed class DicomServerAssociation
                 break;
         }
         await _channel.SendMessageAsync(contextId, DimseCommandCodec.Encode(response), null, Arm(_options.IdleTimeout)).ConfigureAwait(false);
+    }
+
+    // Reads what is left of a data set; a failure surfaces as its cause, so that a protocol error is answered with A-ABORT.
+    private static async Task DrainAsync(DicomIncomingDataSet data)
+    {
+        try
+        {
+            await data.DrainAsync(default).ConfigureAwait(false);
+        }
+        catch (DicomNetworkException) when (data.Failed is not null)
+        {
+        }
+        if (data.Failed is not null)
+            ExceptionDispatchInfo.Capture(data.Failed).Throw();
     }
 
     private DicomIncomingDataSet NewDataSet(byte contextId) => new(_channel, contextId, () => Arm(_options.IdleTimeout));
@@ -258,9 +273,7 @@ internal sealed class DicomServerAssociation
         {
             result = await CheckAndStoreAsync(data, syntax, command, sopClass, sopInstance).ConfigureAwait(false);
         }
-        if (data.Failed is not null)
-            throw data.Failed is DicomNetworkException network ? network : new DicomNetworkException(data.Failed.Message, data.Failed);
-        await data.DrainAsync(default).ConfigureAwait(false);
+        await DrainAsync(data).ConfigureAwait(false);
         Log(string.Create(CultureInfo.InvariantCulture, $"C-STORE {sopInstance} ({data.BytesRead} bytes, {syntax.Uid}) answered 0x{result.Status:X4}{(result.ErrorComment is null ? "" : ": " + result.ErrorComment)}."));
         return result;
     }

@@ -91,6 +91,53 @@ public sealed class DicomServerBadInputTests
         await server.AssertEchoWorksAsync();
     }
 
+    [Theory]
+    [InlineData("command")]
+    [InlineData("other-context")]
+    [InlineData("release")]
+    public async Task WrongPduInsideADataSet_AbortedAndNothingStored(string what)
+    {
+        await using var server = new TestServer();
+        var path = TestCorpus.TestFile("CT_small.dcm");
+        var layout = await DicomPart10Layout.ReadAsync(path, CancellationToken.None);
+        var dataset = await DcmtkTool.DataSetBytesAsync(path);
+        using var peer = await RawPeer.ConnectAsync(server);
+        await peer.AssociateAsync(layout.TransferSyntax, layout.SopClassUid);
+        var command = DimseCommandCodec.Encode(DimseCommand.StoreRequest(1, layout.SopClassUid, layout.SopInstanceUid));
+        await peer.SendAsync(DicomPduWriter.ToArray(new DicomDataTransfer([new DicomPresentationDataValue(1, true, true, command)])));
+        await peer.SendAsync(DicomPduWriter.ToArray(new DicomDataTransfer([new DicomPresentationDataValue(1, false, false, dataset.AsMemory(0, 10_000))])));
+
+        await peer.SendAsync(what switch
+        {
+            "command" => DicomPduWriter.ToArray(new DicomDataTransfer([new DicomPresentationDataValue(1, true, true, command)])),
+            "other-context" => DicomPduWriter.ToArray(new DicomDataTransfer([new DicomPresentationDataValue(3, false, true, dataset.AsMemory(10_000))])),
+            _ => DicomPduWriter.ToArray(new DicomReleaseRequest()),
+        });
+
+        Assert.Equal(new DicomAbort(2, 6), await peer.ReadPduAsync());
+        await server.WaitIdleAsync();
+        Assert.Empty(Directory.GetFiles(server.Folder));
+        await server.AssertEchoWorksAsync();
+    }
+
+    [Theory]
+    [InlineData("1.2.3.4", (ushort)1, 1, 2)]                                   // application context not supported
+    [InlineData(DicomAssociatePdu.DicomApplicationContext, (ushort)2, 2, 2)]   // protocol version not supported
+    public async Task AssociateRequestWeCannotServe_RejectedWithTheReason(string applicationContext, ushort protocolVersion, byte source, byte reason)
+    {
+        await using var server = new TestServer();
+        using var peer = await RawPeer.ConnectAsync(server);
+
+        await peer.SendAsync(DicomPduWriter.ToArray(RawPeer.Request(DicomTransferSyntax.ImplicitVRLittleEndian, DicomStorageSopClasses.Verification) with
+        {
+            ApplicationContext = applicationContext,
+            ProtocolVersion = protocolVersion,
+        }));
+
+        Assert.Equal(new DicomAssociateReject(1, source, reason), await peer.ReadPduAsync());
+        Assert.True(await peer.IsClosedAsync());
+    }
+
     [Fact]
     public async Task NoAssociateRequestWithinArtim_ConnectionClosed()
     {
