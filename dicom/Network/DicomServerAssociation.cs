@@ -278,6 +278,9 @@ internal sealed class DicomServerAssociation
         return result;
     }
 
+    // What CheckAndStoreAsync returns when the association broke under it: never sent, StoreAsync rethrows the failure.
+    private static readonly DicomStoreResult Lost = new(DicomStatus.ProcessingFailure);
+
     private async Task<DicomStoreResult> CheckAndStoreAsync(DicomIncomingDataSet data, DicomTransferSyntax syntax, DimseCommand command, string sopClass, string sopInstance)
     {
         Stream content = data;
@@ -290,7 +293,7 @@ internal sealed class DicomServerAssociation
             }
             catch (DicomException) when (data.Failed is not null)
             {
-                return DicomStoreResult.Success; // not sent: the association is lost, the caller rethrows
+                return Lost;
             }
             catch (DicomException ex)
             {
@@ -309,7 +312,7 @@ internal sealed class DicomServerAssociation
         }
         catch (Exception) when (data.Failed is not null)
         {
-            return DicomStoreResult.Success; // not sent: the association is lost, the caller rethrows
+            return Lost;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -46,6 +46,40 @@ public sealed class DicomServerStreamingTests
         Assert.Equal(new DicomAbort(2, 0), error.Abort);
     }
 
+    [Theory]
+    [InlineData("io", DicomStatus.OutOfResources)]
+    [InlineData("bug", DicomStatus.ProcessingFailure)]
+    [InlineData("early", (ushort)0xA7F0)]
+    public async Task StoreAsync_HandlerFailsOrStopsEarly_StatusSentAndAssociationGoesOn(string behaviour, ushort expected)
+    {
+        await using var server = new TestServer(handler: new FailingHandler(behaviour));
+        var path = TestCorpus.TestFile("CT_small.dcm");
+        await using var association = await DicomClientTests.Connect(server, await DicomPresentationContextProposal.ForFilesAsync([path], CancellationToken.None));
+
+        var first = await association.StoreFileAsync(path, CancellationToken.None);
+        var second = await association.StoreFileAsync(path, CancellationToken.None);
+        await association.ReleaseAsync(CancellationToken.None);
+
+        Assert.Equal((expected, expected), (first.Status, second.Status));
+        Assert.DoesNotContain("Exception", first.ErrorComment ?? "", StringComparison.Ordinal);
+        Assert.Contains(server.Log, l => l.Contains("released", StringComparison.Ordinal));
+    }
+
+    private sealed class FailingHandler(string behaviour) : IDicomStoreHandler
+    {
+        public async Task<DicomStoreResult> StoreAsync(DicomStoreRequest request, Stream dataset, CancellationToken cancellationToken)
+        {
+            var buffer = new byte[100];
+            await dataset.ReadExactlyAsync(buffer, cancellationToken);
+            return behaviour switch
+            {
+                "io" => throw new IOException("No space left on device"),
+                "bug" => throw new InvalidOperationException("A bug in the handler"),
+                _ => new DicomStoreResult(0xA7F0, "Quota exceeded"),
+            };
+        }
+    }
+
     private sealed class GatedHandler(int firstPart) : IDicomStoreHandler
     {
         public TaskCompletionSource FirstPartRead { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
