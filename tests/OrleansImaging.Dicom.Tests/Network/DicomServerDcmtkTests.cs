@@ -62,17 +62,20 @@ public sealed class DicomServerDcmtkTests
         await server.AssertEchoWorksAsync();
     }
 
-    [Fact]
-    public async Task Storescu_SeveralFilesOneAssociation_DataSetsArriveEqual()
+    [Theory]
+    [InlineData(64 * 1024)]
+    [InlineData(4096)]
+    public async Task Storescu_SeveralFilesOneAssociation_DataSetsArriveEqual(int maxPdu)
     {
-        await using var server = new TestServer();
+        await using var server = new TestServer(log => new DicomServerOptions { AeTitle = "EDGE", Log = log, MaxPduLength = (uint)maxPdu });
         string[] paths = [.. new[] { "CT_small.dcm", "MR_small_jpeg_ls_lossless.dcm", "test-SR.dcm" }.Select(TestCorpus.TestFile)];
 
-        // -R proposes only the SOP classes of the files; -xt adds JPEG-LS lossless to the uncompressed syntaxes.
-        var store = await DcmtkTool.RunAsync("storescu", ["-R", "-xt", "-aet", "TESTSCU", "-aec", "EDGE", "127.0.0.1", server.PortText, .. paths]);
+        // -R proposes only the SOP classes of the files; -xt adds JPEG-LS lossless to the uncompressed syntaxes;
+        // --max-pdu is what storescu accepts from us (we send within it), MaxPduLength what we accept from it.
+        var store = await DcmtkTool.RunAsync("storescu", ["-R", "-xt", "--max-pdu", DcmtkTool.Text(maxPdu), "-aet", "TESTSCU", "-aec", "EDGE", "127.0.0.1", server.PortText, .. paths]);
 
         Assert.True(store.ExitCode == 0, store.Output);
-        Assert.Single(server.Log, l => l.Contains("accepted", StringComparison.Ordinal));
+        Assert.Single(server.Log, l => l.Contains("accepted", StringComparison.Ordinal) && l.EndsWith($"peer maximum PDU {maxPdu}.", StringComparison.Ordinal));
         foreach (var path in paths)
             await AssertReceivedAsync(server, path);
         Assert.Equal(3, Directory.GetFiles(server.Folder, "*.dcm").Length);
