@@ -153,6 +153,20 @@ public sealed class DicomServerBadInputTests
     }
 
     [Fact]
+    public async Task IdleAssociation_AbortedAfterTheIdleTimeout()
+    {
+        await using var server = new TestServer(log => new DicomServerOptions { AeTitle = "EDGE", Log = log, IdleTimeout = TimeSpan.FromMilliseconds(500) });
+        using var peer = await RawPeer.ConnectAsync(server);
+        await peer.AssociateAsync(DicomTransferSyntax.ImplicitVRLittleEndian);
+
+        Assert.Equal(new DicomAbort(2, 0), await peer.ReadPduAsync());
+        Assert.True(await peer.IsClosedAsync());
+        await server.WaitIdleAsync();
+        Assert.Contains(server.Log, l => l.Contains("idle timeout", StringComparison.Ordinal));
+        await server.AssertEchoWorksAsync();
+    }
+
+    [Fact]
     public async Task ReleaseBeforeAssociating_AbortedUnexpectedPdu()
     {
         await using var server = new TestServer();
