@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using OrleansImaging.Dicom;
 using OrleansImaging.Dicom.Codecs;
 using OrleansImaging.LoadTests.Ingest;
@@ -52,12 +54,100 @@ internal static class CodecBenchmark
                 }
                 Console.WriteLine(Invariant($"|  | 2 ÷ 1 | {rates[2] / rates[1]:F2}× | | | | |"));
             }
+            Console.WriteLine();
+            await InProductAsync(corpus.Take(quick ? 100 : 200).ToList(), quick ? 100 : 300);
         }
         finally
         {
             Directory.Delete(work, recursive: true);
         }
         return 0;
+    }
+
+    /// <summary>
+    /// In the product (the api process as `./imaging start` runs it, HTTPS): a JPEG-LS tenant receives the files over
+    /// STOW-RS (2 clients, 10 per request); how fast they are acknowledged, how long until the archive queue is empty
+    /// (archive compression runs beside ingest, on the same 2 cores), and then WADO-RS frame latency of those
+    /// stored-compressed frames asked for as explicit VR little endian (decoded on the server).
+    /// </summary>
+    private static async Task InProductAsync(IReadOnlyList<CorpusFile> files, int frameRequests)
+    {
+        var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
+        var apiDll = Path.Combine(root, "api", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "OrleansImaging.Api.dll");
+        await using var server = await ImagingServerProcess.StartAsync(apiDll, https: true, new Dictionary<string, string>(), TimeSpan.FromSeconds(120));
+        var tenant = "bench-codecs-" + Guid.NewGuid().ToString("N")[..8];
+        var token = await server.CreateTenantAndTokenAsync(tenant);
+        using var client = server.CreateClient(maxConnections: 2);
+        using (var admin = server.CreateClient(maxConnections: 1))
+        {
+            admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "admin.key"))).Trim());
+            (await admin.PostAsJsonAsync($"/admin/tenants/{tenant}/archive", new { compression = "jpeg-ls" })).EnsureSuccessStatusCode();
+        }
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var clock = Stopwatch.StartNew();
+        var batches = files.Chunk(10).ToList();
+        var nextBatch = -1;
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            int b;
+            while ((b = Interlocked.Increment(ref nextBatch)) < batches.Count)
+            {
+                var outcome = await IngestClient.StoreAsync(client, token, batches[b], CancellationToken.None);
+                if (outcome.Failed > 0)
+                    throw new InvalidOperationException("STOW-RS failed for part of the corpus.");
+            }
+        })));
+        var ingested = clock.Elapsed.TotalSeconds;
+        var study = files[0].StudyInstanceUid;
+        int compressed;
+        while (true)
+        {
+            using var status = JsonDocument.Parse(await client.GetStringAsync($"/studies/{study}/archive"));
+            compressed = status.RootElement.GetProperty("compressed").GetInt32();
+            var failed = status.RootElement.GetProperty("failed").GetArrayLength();
+            if (status.RootElement.GetProperty("pending").GetInt32() == 0)
+            {
+                if (failed > 0)
+                    throw new InvalidOperationException($"{failed} instances failed archive compression.");
+                break;
+            }
+            if (clock.Elapsed > TimeSpan.FromMinutes(10))
+                throw new TimeoutException("archive compression did not finish in 10 minutes.");
+            await Task.Delay(50);
+        }
+        var archived = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(Invariant($"In the product (HTTPS, one api process; JPEG-LS tenant; {files.Count} files, 2 STOW clients × 10 per request):"));
+        Console.WriteLine(Invariant($"- acknowledged in {ingested:F1} s ({files.Count / ingested:F0} instances/s); archive queue empty {archived:F1} s after the first request ({compressed} compressed, {compressed / archived:F0} instances/s overall, compression running beside ingest)"));
+
+        // Frames of the now JPEG-LS objects, asked for decoded.
+        var instances = new List<(string Series, string Sop)>();
+        using (var list = JsonDocument.Parse(await client.GetStringAsync($"/dicomweb/studies/{study}/instances?limit=1000")))
+        {
+            foreach (var item in list.RootElement.EnumerateArray())
+                instances.Add((item.GetProperty("0020000E").GetProperty("Value")[0].GetString()!, item.GetProperty("00080018").GetProperty("Value")[0].GetString()!));
+        }
+        var latencies = new List<double>();
+        for (var i = 0; i < frameRequests + 10; i++)
+        {
+            var (series, sop) = instances[i % instances.Count];
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/dicomweb/studies/{study}/series/{series}/instances/{sop}/frames/1");
+            request.Headers.TryAddWithoutValidation("Accept", "multipart/related; type=\"application/octet-stream\"; transfer-syntax=1.2.840.10008.1.2.1");
+            var started = Stopwatch.GetTimestamp();
+            using var response = await client.SendAsync(request);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (response.StatusCode != System.Net.HttpStatusCode.OK)
+            {
+                Console.WriteLine(Invariant($"- WADO-RS frames as explicit VR little endian: {(int)response.StatusCode} (not served)"));
+                return;
+            }
+            if (body.Length < 512 * 512 * 2)
+                throw new InvalidOperationException("a decoded frame is shorter than 512×512×2 bytes.");
+            if (i >= 10)
+                latencies.Add(elapsed); // the first 10 warm up the server
+        }
+        latencies.Sort();
+        Console.WriteLine(Invariant($"- WADO-RS frame of a stored JPEG-LS instance, decoded to explicit VR little endian, one client, {latencies.Count} requests after 10 warm-up: p50 {latencies[latencies.Count / 2]:F1} ms, p95 {latencies[(int)(latencies.Count * 0.95)]:F1} ms"));
     }
 
     private sealed record Result(double FramesPerSecond, double InputMegabytesPerSecond, double MedianMilliseconds, double Ratio, double CpuMillisecondsPerFrame);
