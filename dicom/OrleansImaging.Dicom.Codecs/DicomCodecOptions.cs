@@ -13,4 +13,8 @@ public sealed class DicomCodecOptions
     /// </summary>
     /// <value>1 GiB: a 2,000-frame 512 × 512 16-bit CT series in one object fits; more is refused.</value>
     public long MaxDecodedBytes { get; init; } = 1L << 30;
+
+    /// <summary>The IJG quality (1–100) of JPEG baseline encoding, which is for display only.</summary>
+    /// <value>90: no visible artefacts on CT or photographs at roughly a tenth of the size.</value>
+    public int JpegBaselineQuality { get; init; } = 90;
 }

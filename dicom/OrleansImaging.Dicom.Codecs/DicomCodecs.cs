@@ -9,7 +9,7 @@ namespace OrleansImaging.Dicom.Codecs;
 /// GDCM decode and hands back plain frame bytes. Instances are stateless and safe to share.
 /// </summary>
 /// <param name="options">Limits; <see cref="DicomCodecOptions.Default"/> when null.</param>
-public sealed class DicomCodecs(DicomCodecOptions? options = null) : IDicomCodec
+public sealed partial class DicomCodecs(DicomCodecOptions? options = null) : IDicomCodec
 {
     private readonly DicomCodecOptions _options = Validate(options ?? DicomCodecOptions.Default);
 
@@ -17,6 +17,17 @@ public sealed class DicomCodecs(DicomCodecOptions? options = null) : IDicomCodec
     public async Task<DicomDecodedImage> DecodeFramesAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        var (header, _, declaredBytes) = await ReadDecodableAsync(path, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return GdcmDecoder.Decode(path, header.TransferSyntax, declaredBytes, _options.MaxDecodedBytes);
+    }
+
+    /// <summary>
+    /// Reads the header and refuses what must not reach GDCM: decode bombs, and the images GDCM decodes wrongly
+    /// or by aborting the process.
+    /// </summary>
+    private async Task<(DicomFile Header, DicomImageDescription Declared, long DeclaredBytes)> ReadDecodableAsync(string path, CancellationToken cancellationToken)
+    {
         var (header, declared) = await ReadDeclaredImageAsync(path, cancellationToken).ConfigureAwait(false);
         var declaredBytes = declared.FrameLength * declared.NumberOfFrames;
         if (declaredBytes > _options.MaxDecodedBytes)
@@ -28,18 +39,21 @@ public sealed class DicomCodecs(DicomCodecOptions? options = null) : IDicomCodec
         // pydicom's SC_rgb_rle_16bit/32bit are the picture of SC_rgb_rle at 16 and 32 bits: dcmdrle's first pixel is
         // pure red in all three, GDCM 3.0.21's is not (it orders the bytes of multi-byte colour samples wrongly).
         // Wrong pixels are worse than none.
-        if (header.TransferSyntax.Equals(DicomTransferSyntax.RleLossless) && declared.SamplesPerPixel > 1 && declared.BitsAllocated > 8)
+        if (header.TransferSyntax.Equals(DicomTransferSyntax.RleLossless) && IsMultiByteColour(declared))
         {
             throw new DicomCodecException(
                 $"'{path}' is RLE with {declared.SamplesPerPixel} samples of {declared.BitsAllocated} bits, which GDCM 3.0.21 decodes with its bytes out of order: refused rather than returning wrong pixels.");
         }
-        cancellationToken.ThrowIfCancellationRequested();
-        return GdcmDecoder.Decode(path, header.TransferSyntax, declaredBytes, _options.MaxDecodedBytes);
+        return (header, declared, declaredBytes);
     }
+
+    private static bool IsMultiByteColour(DicomImageDescription image) => image.SamplesPerPixel > 1 && image.BitsAllocated > 8;
 
     private static DicomCodecOptions Validate(DicomCodecOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxDecodedBytes, nameof(options));
+        if (options.JpegBaselineQuality is < 1 or > 100)
+            throw new ArgumentOutOfRangeException(nameof(options), options.JpegBaselineQuality, "JPEG baseline quality must be 1 to 100.");
         return options;
     }
 

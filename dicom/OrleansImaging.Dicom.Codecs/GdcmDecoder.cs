@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace OrleansImaging.Dicom.Codecs;
 
-/// <summary>The GDCM calls behind <see cref="DicomCodecs"/>, kept apart so that every GDCM type stays in two files.</summary>
+/// <summary>The GDCM decoding calls behind <see cref="DicomCodecs"/>, kept apart so that GDCM types stay in the Gdcm* files.</summary>
 internal static class GdcmDecoder
 {
     /// <summary>
@@ -62,7 +62,7 @@ internal static class GdcmDecoder
     /// libjpeg upsamples chroma, so JPEG's YBR_FULL_422 comes out as YBR_FULL (GDCM, unlike dcmdjpeg,
     /// does not convert YCbCr to RGB). Both as gdcmconv --raw and dcmdjpeg +cn describe their output.
     /// </summary>
-    private static string AfterDecoding(string stored, DicomTransferSyntax syntax) => stored switch
+    internal static string AfterDecoding(string stored, DicomTransferSyntax syntax) => stored switch
     {
         "YBR_RCT" or "YBR_ICT" => "RGB",
         "YBR_FULL_422" when IsJpeg(syntax) => "YBR_FULL",

@@ -36,6 +36,27 @@ internal static class TestCorpus
             .OfType<string>()
             .Order(StringComparer.Ordinal);
 
+    /// <summary>Every corpus object with Pixel Data and an image description, native or compressed.</summary>
+    public static IEnumerable<string> Images() =>
+        Directory.EnumerateFiles(Path.Combine(Root, "test_files"))
+            .Where(IsImage)
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Order(StringComparer.Ordinal);
+
+    private static bool IsImage(string path)
+    {
+        try
+        {
+            var header = DicomFile.Open(path, DicomReadOptions.HeaderOnly);
+            return header.StoppedAtOffset is not null && header.Dataset.Contains(DicomTag.Rows);
+        }
+        catch (DicomException)
+        {
+            return false;
+        }
+    }
+
     private static bool IsCompressedImage(string path)
     {
         try
