@@ -1,8 +1,10 @@
+using OrleansImaging.Api.Dicomweb;
 using OrleansImaging.Api.Hosting;
 
 // The content root is the binaries, not the working directory: no file watcher on the data directory.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddImagingHost();
+builder.Services.AddWadoTranscoding();
 
 var app = builder.Build();
 app.UseImagingPipeline();
