@@ -80,6 +80,18 @@ public sealed class DicomwebTranscodeTests(ApiFactory factory) : IDisposable
     }
 
     [Fact]
+    public async Task RetrieveInstance_FirstChoiceCannotBeMade_ClientsNextChoiceServed()
+    {
+        var stored = Relabelled(File.ReadAllBytes(PydicomCorpus.TestFile("MR_small.dcm"))); // 16-bit: no JPEG baseline
+        using var client = await ReaderAsync(stored);
+
+        var response = await GetAsync(client, InstanceUrl(stored), $"{InstanceAccept}1.2.840.10008.1.2.4.50, {InstanceAccept}{JpegLS};q=0.5");
+
+        Assert.Equal($"application/dicom; transfer-syntax={JpegLS}", Assert.Single(await PartsAsync(response)).ContentType);
+        AssertNoTemporaryFilesLeft();
+    }
+
+    [Fact]
     public async Task RetrieveInstance_ImplicitNonImageAsExplicitLittleEndian_RewrittenWithoutCodec()
     {
         var stored = Relabelled(File.ReadAllBytes(PydicomCorpus.TestFile("rtplan.dcm")));
