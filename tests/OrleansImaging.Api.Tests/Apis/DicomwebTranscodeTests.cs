@@ -133,6 +133,19 @@ public sealed class DicomwebTranscodeTests(ApiFactory factory) : IDisposable
     }
 
     [Fact]
+    public async Task RetrieveFrames_DeflatedAsExplicitLittleEndian_PixelsOfDcmconv()
+    {
+        var stored = Relabelled(File.ReadAllBytes(PydicomCorpus.TestFile("image_dfl.dcm")));
+        using var client = await ReaderAsync(stored);
+
+        var asStored = await GetAsync(client, InstanceUrl(stored) + "/frames/1", FramesAccept + "*");
+        var decoded = await GetAsync(client, InstanceUrl(stored) + "/frames/1", FramesAccept + ExplicitLE);
+
+        Assert.Equal(HttpStatusCode.NotAcceptable, asStored.StatusCode);
+        Assert.Equal(PixelData(Reference("dcmconv", stored, "+te")), Assert.Single(await PartsAsync(decoded)).Body);
+    }
+
+    [Fact]
     public async Task RetrieveFrames_FrameBeyondTheLast_404AfterDecoding()
     {
         var stored = Relabelled(File.ReadAllBytes(PydicomCorpus.TestFile("SC_rgb_rle_2frame.dcm")));
