@@ -269,6 +269,18 @@ public static class DicomwebRetrieveApi
         var outcome = RetrieveNegotiation.Negotiate(http.Request.Headers.Accept, OctetStream, singlePartAllowed: false,
             s => stored.IsEncapsulated ? s == location.TransferSyntaxUid : s == ExplicitVRLittleEndian || (s == location.TransferSyntaxUid && !syntax.IsBigEndian),
             location.TransferSyntaxUid, stored.IsEncapsulated ? decodable : null);
+        var partType = OctetStream;
+        // Compressed frames as stored may also be asked for by their own media type (PS3.18 8.7.3, e.g.
+        // multipart/related; type="image/jls"); octet-stream stays the answer when both would do.
+        if (outcome.Form is null && stored.IsEncapsulated && CompressedFrameMediaType(location.TransferSyntaxUid) is { } imageType)
+        {
+            var imageOutcome = RetrieveNegotiation.Negotiate(http.Request.Headers.Accept, imageType, singlePartAllowed: false,
+                s => s == location.TransferSyntaxUid, location.TransferSyntaxUid);
+            if (imageOutcome.Form is not null)
+            {
+                (outcome, partType) = (imageOutcome, imageType);
+            }
+        }
         if (outcome.Form is null)
         {
             return NotAcceptable(outcome.Refusal!);
@@ -285,9 +297,20 @@ public static class DicomwebRetrieveApi
         {
             return NotFound($"Frame {missing} does not exist; the instance has {all.Count} frame{(all.Count == 1 ? "" : "s")}.");
         }
-        var contentType = $"{OctetStream}; transfer-syntax={(stored.IsEncapsulated ? location.TransferSyntaxUid : ExplicitVRLittleEndian)}";
-        return new MultipartRelatedResult(blobs, OctetStream, numbers.Select(n => BlobPart.Located(contentType, location.BlobKey, all[n - 1])));
+        var contentType = $"{partType}; transfer-syntax={(stored.IsEncapsulated ? location.TransferSyntaxUid : ExplicitVRLittleEndian)}";
+        return new MultipartRelatedResult(blobs, partType, numbers.Select(n => BlobPart.Located(contentType, location.BlobKey, all[n - 1])));
     }
+
+    /// <summary>The media type of a compressed frame in PS3.18 Table 8.7.3-5, or null for syntaxes without one here.</summary>
+    private static string? CompressedFrameMediaType(string transferSyntaxUid) => transferSyntaxUid switch
+    {
+        "1.2.840.10008.1.2.4.50" or "1.2.840.10008.1.2.4.51" or "1.2.840.10008.1.2.4.57" or "1.2.840.10008.1.2.4.70" => "image/jpeg",
+        "1.2.840.10008.1.2.4.80" or "1.2.840.10008.1.2.4.81" => "image/jls",
+        "1.2.840.10008.1.2.4.90" or "1.2.840.10008.1.2.4.91" => "image/jp2",
+        "1.2.840.10008.1.2.4.92" or "1.2.840.10008.1.2.4.93" => "image/jpx",
+        "1.2.840.10008.1.2.5" => "image/dicom-rle",
+        _ => null,
+    };
 
     /// <summary>The frames asked for, decoded to explicit VR little endian: the pixel data is decoded once for all of them.</summary>
     private static async Task<Results<MultipartRelatedResult, TranscodedPartsResult, ProblemHttpResult, UnauthorizedHttpResult>> DecodedFramesAsync(

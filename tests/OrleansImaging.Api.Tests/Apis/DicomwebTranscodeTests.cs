@@ -145,6 +145,28 @@ public sealed class DicomwebTranscodeTests(ApiFactory factory) : IDisposable
         Assert.Equal(PixelData(Reference("dcmconv", stored, "+te")), Assert.Single(await PartsAsync(decoded)).Body);
     }
 
+    [Theory]
+    [InlineData("MR_small_jpeg_ls_lossless.dcm", "image/jls")]
+    [InlineData("MR_small_jp2klossless.dcm", "image/jp2")]
+    [InlineData("SC_rgb_rle_2frame.dcm", "image/dicom-rle")]
+    [InlineData("SC_rgb_jpeg_dcmtk.dcm", "image/jpeg")]
+    public async Task RetrieveFrames_CompressedMediaTypeOfTheStoredSyntax_FramesAsStored(string name, string mediaType)
+    {
+        var stored = Relabelled(File.ReadAllBytes(PydicomCorpus.TestFile(name)));
+        using var client = await ReaderAsync(stored);
+        var syntax = DicomFile.Parse(stored).TransferSyntax.Uid;
+
+        var response = await GetAsync(client, InstanceUrl(stored) + "/frames/1", $"multipart/related; type=\"{mediaType}\"");
+        var other = await GetAsync(client, InstanceUrl(stored) + "/frames/1", $"multipart/related; type=\"{(mediaType == "image/jls" ? "image/jp2" : "image/jls")}\"");
+
+        Assert.Contains(response.Content.Headers.ContentType!.Parameters, p => p.Name == "type" && p.Value == $"\"{mediaType}\"");
+        var part = Assert.Single(await PartsAsync(response));
+        Assert.Equal($"{mediaType}; transfer-syntax={syntax}", part.ContentType);
+        var octets = Assert.Single(await PartsAsync(await GetAsync(client, InstanceUrl(stored) + "/frames/1", FramesAccept + "*")));
+        Assert.Equal(octets.Body, part.Body);
+        Assert.Equal(HttpStatusCode.NotAcceptable, other.StatusCode);
+    }
+
     [Fact]
     public async Task RetrieveFrames_FrameBeyondTheLast_404AfterDecoding()
     {
