@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansImaging.Api.Dicomweb;
 using OrleansImaging.Contracts;
+using OrleansImaging.Contracts.Errors;
 using OrleansImaging.Contracts.Studies;
 using OrleansImaging.Dicom;
 using OrleansImaging.Dicom.IO;
@@ -12,8 +13,10 @@ namespace OrleansImaging.Api.Apis;
 /// WADO-RS (PS3.18 10.4) under <c>/dicomweb</c>: metadata from the study grain's catalogue; studies, series and
 /// instances as stored, streamed from blob storage; bulk data and frames as ranges of the stored object, located by
 /// reading its header (<see cref="DicomStoredObject"/>). The study grain decides from the caller on every request
-/// (another hospital's study answers 404 exactly like a missing one); the api only translates. Nothing is
-/// transcoded yet: a demand for another transfer syntax is 406.
+/// (another hospital's study answers 404 exactly like a missing one, before any codec work); the api only translates.
+/// An instance asked for in another transfer syntax (<c>transfer-syntax=</c> in Accept, PS3.18 8.7.3) is transcoded by
+/// the <see cref="IWadoTranscoder"/>, and frames of compressed or deflated instances asked for in Explicit VR Little
+/// Endian are decoded, once per request. Studies and series are served only as stored: another syntax is 406.
 /// </summary>
 public static class DicomwebRetrieveApi
 {
@@ -88,9 +91,10 @@ public static class DicomwebRetrieveApi
 
     /// <summary>
     /// A study, series or instance as <c>multipart/related; type="application/dicom"</c>, each part the stored object
-    /// byte for byte with <c>transfer-syntax=</c> its stored syntax.
+    /// byte for byte with <c>transfer-syntax=</c> its stored syntax; an instance transcoded when the client asks for a
+    /// syntax it is not stored in and the transcoder can write.
     /// </summary>
-    public static async Task<Results<MultipartRelatedResult, ProblemHttpResult, UnauthorizedHttpResult>> RetrieveAsync(
+    public static async Task<Results<MultipartRelatedResult, TranscodedPartsResult, ProblemHttpResult, UnauthorizedHttpResult>> RetrieveAsync(
         HttpContext http, IGrainFactory grains, IBlobStore blobs, string study, string? series, string? instance)
     {
         if (Authentication.ApiCallers.FromPrincipal(http.User) is not { TenantId.Length: > 0 } caller)
@@ -102,17 +106,49 @@ public static class DicomwebRetrieveApi
             return NotFound();
         }
         var grain = grains.GetGrain<IStudyGrain>(GrainKeys.Study(caller.TenantId, study));
-        IReadOnlyList<InstanceLocation> instances = instance is not null ? [await grain.GetInstanceAsync(series!, instance)] : await grain.GetInstancesAsync(series);
+        IReadOnlyList<InstanceLocation> instances;
+        try
+        {
+            instances = instance is not null ? [await grain.GetInstanceAsync(series!, instance)] : await grain.GetInstancesAsync(series);
+        }
+        catch (ImagingException ex) when (ex.Code == ErrorCodes.NotFound)
+        {
+            return NotFound(ex.Message);
+        }
         if (instances.Count == 0)
         {
             return NotFound();
         }
         var syntaxes = instances.Select(i => i.TransferSyntaxUid).Distinct(StringComparer.Ordinal).ToList();
-        var outcome = RetrieveNegotiation.Negotiate(http.Request.Headers.Accept, ApplicationDicom, singlePartAllowed: false,
-            syntax => syntaxes.Count == 1 && syntaxes[0] == syntax, string.Join(", ", syntaxes));
-        if (outcome.Form is null)
+        // Transcoding is offered for one instance: a study's worth would fail or succeed part by part mid-response.
+        var transcoder = instance is not null ? http.RequestServices.GetService<IWadoTranscoder>() : null;
+        // A syntax whose transcode fails (JPEG baseline of a 16-bit image) is struck off and the client's next choice
+        // tried, as if it had not been offered: PS3.18 8.7 asks for the best acceptable representation that can be made.
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        string? failure = null;
+        while (true)
         {
-            return NotAcceptable(outcome.Refusal!);
+            var outcome = RetrieveNegotiation.Negotiate(http.Request.Headers.Accept, ApplicationDicom, singlePartAllowed: false,
+                syntax => syntaxes.Count == 1 && syntaxes[0] == syntax, string.Join(", ", syntaxes),
+                transcoder is null ? null : syntax => !failed.Contains(syntax) && transcoder.Targets.Any(t => t.Uid == syntax));
+            if (outcome.Form is null)
+            {
+                return NotAcceptable(failure ?? outcome.Refusal!);
+            }
+            if (outcome.TranscodeTo is not { } target)
+            {
+                break;
+            }
+            try
+            {
+                var transcoded = await transcoder!.TranscodeAsync(blobs, instances[0], DicomTransferSyntax.Lookup(target), http.RequestAborted);
+                return new TranscodedPartsResult(ApplicationDicom, [new TranscodedPart($"{ApplicationDicom}; transfer-syntax={target}", transcoded.Path, default)], transcoded);
+            }
+            catch (WadoTranscodeException ex)
+            {
+                failed.Add(target);
+                failure = ex.Message + " Ask for transfer-syntax=* to get it as stored.";
+            }
         }
         return new MultipartRelatedResult(blobs, ApplicationDicom,
             instances.Select(i => BlobPart.Whole($"{ApplicationDicom}; transfer-syntax={i.TransferSyntaxUid}", i.BlobKey, i.Size)));
@@ -135,7 +171,10 @@ public static class DicomwebRetrieveApi
         {
             return NotFound();
         }
-        var location = await grains.GetGrain<IStudyGrain>(GrainKeys.Study(caller.TenantId, study)).GetInstanceAsync(series, instance);
+        if (await LocateAsync(grains, caller.TenantId, study, series, instance) is not { } location)
+        {
+            return NotFound(InstanceNotFound);
+        }
         if (!DicomBulkDataPath.TryParse(path, out var bulkPath))
         {
             return NotFound("The instance has no bulk data at that path; paths are tags and item indexes as in the metadata's BulkDataURIs.");
@@ -186,9 +225,11 @@ public static class DicomwebRetrieveApi
     /// <summary>
     /// Frames of an instance's pixel data, in the order asked, as <c>multipart/related; type="application/octet-stream"</c>:
     /// native frames as their slice of Pixel Data (explicit VR little endian), encapsulated frames as their fragments
-    /// concatenated, with the stored transfer syntax on each part.
+    /// concatenated, with the stored transfer syntax on each part; encapsulated or deflated frames decoded to explicit
+    /// VR little endian when the client asks for <c>transfer-syntax=1.2.840.10008.1.2.1</c> (the whole pixel data is
+    /// decoded once, however many frames are asked).
     /// </summary>
-    public static async Task<Results<MultipartRelatedResult, ProblemHttpResult, UnauthorizedHttpResult>> FramesAsync(
+    public static async Task<Results<MultipartRelatedResult, TranscodedPartsResult, ProblemHttpResult, UnauthorizedHttpResult>> FramesAsync(
         HttpContext http, IGrainFactory grains, IBlobStore blobs, string study, string series, string instance, string frames)
     {
         if (Authentication.ApiCallers.FromPrincipal(http.User) is not { TenantId.Length: > 0 } caller)
@@ -203,11 +244,22 @@ public static class DicomwebRetrieveApi
         {
             return TypedResults.Problem(problem, statusCode: StatusCodes.Status400BadRequest);
         }
-        var location = await grains.GetGrain<IStudyGrain>(GrainKeys.Study(caller.TenantId, study)).GetInstanceAsync(series, instance);
+        if (await LocateAsync(grains, caller.TenantId, study, series, instance) is not { } location)
+        {
+            return NotFound(InstanceNotFound);
+        }
         var syntax = DicomTransferSyntax.Lookup(location.TransferSyntaxUid);
+        var transcoder = http.RequestServices.GetService<IWadoTranscoder>();
+        Func<string, bool>? decodable = transcoder is null ? null : s => s == ExplicitVRLittleEndian;
         if (syntax.IsDeflated)
         {
-            return NotAcceptable($"The instance is stored {syntax.Name}; its frames are served only once transcoding is supported.");
+            // Offsets into a deflated stream mean nothing: its frames exist only decoded.
+            var decodedOutcome = RetrieveNegotiation.Negotiate(http.Request.Headers.Accept, OctetStream, singlePartAllowed: false, _ => false, location.TransferSyntaxUid, decodable);
+            if (decodedOutcome.TranscodeTo is null)
+            {
+                return NotAcceptable($"The instance is stored {syntax.Name}; its frames are served only decoded: ask for multipart/related; type=\"{OctetStream}\"; transfer-syntax={ExplicitVRLittleEndian}.");
+            }
+            return await DecodedFramesAsync(http, transcoder!, blobs, location, numbers);
         }
         var stored = await ReadStoredAsync(blobs, location, DicomTag.PixelData, http.RequestAborted);
         if (!stored.HasPixelData)
@@ -216,10 +268,26 @@ public static class DicomwebRetrieveApi
         }
         var outcome = RetrieveNegotiation.Negotiate(http.Request.Headers.Accept, OctetStream, singlePartAllowed: false,
             s => stored.IsEncapsulated ? s == location.TransferSyntaxUid : s == ExplicitVRLittleEndian || (s == location.TransferSyntaxUid && !syntax.IsBigEndian),
-            location.TransferSyntaxUid);
+            location.TransferSyntaxUid, stored.IsEncapsulated ? decodable : null);
+        var partType = OctetStream;
+        // Compressed frames as stored may also be asked for by their own media type (PS3.18 8.7.3, e.g.
+        // multipart/related; type="image/jls"); octet-stream stays the answer when both would do.
+        if (outcome.Form is null && stored.IsEncapsulated && CompressedFrameMediaType(location.TransferSyntaxUid) is { } imageType)
+        {
+            var imageOutcome = RetrieveNegotiation.Negotiate(http.Request.Headers.Accept, imageType, singlePartAllowed: false,
+                s => s == location.TransferSyntaxUid, location.TransferSyntaxUid);
+            if (imageOutcome.Form is not null)
+            {
+                (outcome, partType) = (imageOutcome, imageType);
+            }
+        }
         if (outcome.Form is null)
         {
             return NotAcceptable(outcome.Refusal!);
+        }
+        if (outcome.TranscodeTo is not null)
+        {
+            return await DecodedFramesAsync(http, transcoder!, blobs, location, numbers);
         }
         if (!TryGetFrames(stored, out var all, out var why))
         {
@@ -229,8 +297,59 @@ public static class DicomwebRetrieveApi
         {
             return NotFound($"Frame {missing} does not exist; the instance has {all.Count} frame{(all.Count == 1 ? "" : "s")}.");
         }
-        var contentType = $"{OctetStream}; transfer-syntax={(stored.IsEncapsulated ? location.TransferSyntaxUid : ExplicitVRLittleEndian)}";
-        return new MultipartRelatedResult(blobs, OctetStream, numbers.Select(n => BlobPart.Located(contentType, location.BlobKey, all[n - 1])));
+        var contentType = $"{partType}; transfer-syntax={(stored.IsEncapsulated ? location.TransferSyntaxUid : ExplicitVRLittleEndian)}";
+        return new MultipartRelatedResult(blobs, partType, numbers.Select(n => BlobPart.Located(contentType, location.BlobKey, all[n - 1])));
+    }
+
+    /// <summary>The media type of a compressed frame in PS3.18 Table 8.7.3-5, or null for syntaxes without one here.</summary>
+    private static string? CompressedFrameMediaType(string transferSyntaxUid) => transferSyntaxUid switch
+    {
+        "1.2.840.10008.1.2.4.50" or "1.2.840.10008.1.2.4.51" or "1.2.840.10008.1.2.4.57" or "1.2.840.10008.1.2.4.70" => "image/jpeg",
+        "1.2.840.10008.1.2.4.80" or "1.2.840.10008.1.2.4.81" => "image/jls",
+        "1.2.840.10008.1.2.4.90" or "1.2.840.10008.1.2.4.91" => "image/jp2",
+        "1.2.840.10008.1.2.4.92" or "1.2.840.10008.1.2.4.93" => "image/jpx",
+        "1.2.840.10008.1.2.5" => "image/dicom-rle",
+        _ => null,
+    };
+
+    /// <summary>The frames asked for, decoded to explicit VR little endian: the pixel data is decoded once for all of them.</summary>
+    private static async Task<Results<MultipartRelatedResult, TranscodedPartsResult, ProblemHttpResult, UnauthorizedHttpResult>> DecodedFramesAsync(
+        HttpContext http, IWadoTranscoder transcoder, IBlobStore blobs, InstanceLocation location, IReadOnlyList<int> numbers)
+    {
+        Dicom.Codecs.DicomDecodedImage decoded;
+        try
+        {
+            decoded = await transcoder.DecodeAsync(blobs, location, http.RequestAborted);
+        }
+        catch (WadoTranscodeException ex)
+        {
+            return NotAcceptable(ex.Message + " Ask for transfer-syntax=* to get the frames as stored.");
+        }
+        if (numbers.FirstOrDefault(n => n > decoded.Frames.Count) is var missing and > 0)
+        {
+            return NotFound($"Frame {missing} does not exist; the instance has {decoded.Frames.Count} frame{(decoded.Frames.Count == 1 ? "" : "s")}.");
+        }
+        var contentType = $"{OctetStream}; transfer-syntax={ExplicitVRLittleEndian}";
+        return new TranscodedPartsResult(OctetStream, [.. numbers.Select(n => new TranscodedPart(contentType, null, decoded.Frames[n - 1]))], null);
+    }
+
+    private const string InstanceNotFound = "Instance not found.";
+
+    /// <summary>
+    /// The instance's location, or null when the caller's tenant has no such instance (another tenant's is the same).
+    /// Answered here rather than by the exception middleware, whose problem writer cannot answer a client whose Accept
+    /// names only multipart or octet-stream types, and would turn the 404 into a 500.
+    /// </summary>
+    private static async Task<InstanceLocation?> LocateAsync(IGrainFactory grains, string tenantId, string study, string series, string instance)
+    {
+        try
+        {
+            return await grains.GetGrain<IStudyGrain>(GrainKeys.Study(tenantId, study)).GetInstanceAsync(series, instance);
+        }
+        catch (ImagingException ex) when (ex.Code == ErrorCodes.NotFound)
+        {
+            return null;
+        }
     }
 
     private static async Task<DicomStoredObject> ReadStoredAsync(IBlobStore blobs, InstanceLocation location, DicomTag through, CancellationToken cancellationToken)

@@ -14,17 +14,20 @@ public enum RetrieveForm
 }
 
 /// <summary>
-/// Content negotiation for WADO-RS (PS3.18 8.7) while nothing is transcoded: a client may leave Accept out or ask for
-/// <c>*/*</c>, <c>multipart/*</c> or <c>multipart/related</c> with the part type we serve, with no transfer syntax,
-/// <c>transfer-syntax=*</c>, or a syntax we can serve as stored. Media ranges are tried by quality (q=0 refuses);
+/// Content negotiation for WADO-RS (PS3.18 8.7): a client may leave Accept out or ask for <c>*/*</c>,
+/// <c>multipart/*</c> or <c>multipart/related</c> with the part type we serve, with no transfer syntax,
+/// <c>transfer-syntax=*</c>, a syntax we can serve as stored, or (where the caller offers transcoding) a syntax we
+/// can transcode to. Media ranges are tried by quality (q=0 refuses), in the client's order among equals;
 /// multipart wins when both framings are acceptable, so single-part answers only a client that asks only for it.
+/// No transfer syntax means as stored.
 /// </summary>
 public static class RetrieveNegotiation
 {
     /// <summary>The outcome: a framing, or why none of the client's media ranges can be served.</summary>
     /// <param name="Form">The framing, when acceptable.</param>
     /// <param name="Refusal">Why nothing is acceptable (for a 406 detail), when <paramref name="Form"/> is null.</param>
-    public readonly record struct Outcome(RetrieveForm? Form, string? Refusal);
+    /// <param name="TranscodeTo">The transfer syntax to transcode to, when the chosen media range needs transcoding; null for as stored.</param>
+    public readonly record struct Outcome(RetrieveForm? Form, string? Refusal, string? TranscodeTo = null);
 
     /// <summary>Chooses the framing for <paramref name="accept"/>.</summary>
     /// <param name="accept">The request's Accept header values.</param>
@@ -32,7 +35,8 @@ public static class RetrieveNegotiation
     /// <param name="singlePartAllowed">Whether <paramref name="partType"/> alone may be answered without multipart.</param>
     /// <param name="canServe">Whether a transfer syntax a client names can be served without transcoding.</param>
     /// <param name="stored">The stored transfer syntax(es), for the refusal.</param>
-    public static Outcome Negotiate(StringValues accept, string partType, bool singlePartAllowed, Func<string, bool> canServe, string stored)
+    /// <param name="canTranscode">Whether a transfer syntax a client names can be produced by transcoding; null when this resource is served only as stored.</param>
+    public static Outcome Negotiate(StringValues accept, string partType, bool singlePartAllowed, Func<string, bool> canServe, string stored, Func<string, bool>? canTranscode = null)
     {
         if (StringValues.IsNullOrEmpty(accept) || accept.All(string.IsNullOrWhiteSpace))
             return new Outcome(RetrieveForm.Multipart, null);
@@ -40,27 +44,36 @@ public static class RetrieveNegotiation
         if (ranges.Count == 0)
             return new Outcome(null, "The Accept header names no media range.");
         string? refusedSyntax = null;
-        RetrieveForm? best = null;
+        Outcome? best = null;
+        // OrderByDescending is a stable sort: among equal qualities the client's order decides.
         foreach (var range in ranges.Where(r => r.Quality > 0).OrderByDescending(r => r.Quality))
         {
             if (FormOf(range, partType, singlePartAllowed) is not { } form)
                 continue;
             var syntax = range.Parameter("transfer-syntax");
+            string? transcodeTo = null;
             if (syntax is not null && syntax != "*" && !canServe(syntax))
             {
-                refusedSyntax ??= syntax;
-                continue;
+                if (canTranscode is null || !canTranscode(syntax))
+                {
+                    refusedSyntax ??= syntax;
+                    continue;
+                }
+                transcodeTo = syntax;
             }
             if (form == RetrieveForm.Multipart)
-                return new Outcome(RetrieveForm.Multipart, null);
-            best ??= form;
+                return new Outcome(RetrieveForm.Multipart, null, transcodeTo);
+            best ??= new Outcome(form, null, transcodeTo);
         }
         if (best is { } chosen)
-            return new Outcome(chosen, null);
+            return chosen;
         if (refusedSyntax is not null)
         {
-            return new Outcome(null, $"Transfer syntax {refusedSyntax} would need transcoding, which is not supported yet; stored as {stored}. "
-                + "Ask for transfer-syntax=* (or the stored syntax) to get the data as stored.");
+            return new Outcome(null, canTranscode is null
+                ? $"Transfer syntax {refusedSyntax} would need transcoding, which this resource does not offer; stored as {stored}. "
+                    + "Ask for transfer-syntax=* (or the stored syntax) to get the data as stored."
+                : $"Transfer syntax {refusedSyntax} is not one this server produces by transcoding from {stored}. "
+                    + "Ask for transfer-syntax=* (or the stored syntax) to get the data as stored.");
         }
         return new Outcome(null, singlePartAllowed
             ? $"This resource is served as multipart/related; type=\"{partType}\" or as {partType}."

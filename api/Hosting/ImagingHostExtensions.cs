@@ -49,6 +49,9 @@ public static class ImagingHostExtensions
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
+        // Codec work of retrieval: transcoding (WADO-RS transfer-syntax) and rendering, each bounded per process.
+        Dicomweb.WadoTranscoderServiceCollectionExtensions.AddWadoTranscoding(builder.Services);
+        Rendering.RenderingServiceCollectionExtensions.AddImagingRendering(builder.Services);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false; // S1.2: no server fingerprint
@@ -99,6 +102,7 @@ public static class ImagingHostExtensions
         app.MapTenantApi();
         app.MapDicomwebQueryApi();
         app.MapDicomwebRetrieveApi();
+        app.MapDicomwebRenderedApi();
         app.MapDicomwebStoreApi();
         app.MapUploadApi();
         app.MapArchiveApi();
@@ -179,10 +183,10 @@ public static class ImagingHostExtensions
         var detail = exception is DicomException or BadHttpRequestException or ImagingException ? exception.Message : null;
         var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
         context.Response.StatusCode = status;
-        await problems.WriteAsync(new ProblemDetailsContext
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
         {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Title = status switch
+            Status = status,
+            Title = status switch
             {
                 >= 500 => "The server could not complete the request.",
                 404 => "Not found.",
@@ -190,7 +194,13 @@ public static class ImagingHostExtensions
                 409 => "Conflict.",
                 401 => "Authentication is required.",
                 _ => "The request is not valid.",
-            }, Detail = detail },
-        });
+            },
+            Detail = detail,
+        };
+        // The problem details writer declines when the Accept header names only other types (multipart/related of
+        // WADO-RS, image/jpeg of rendered): the error is then written as problem+json all the same, never turned into
+        // a 500 by the handler failing.
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }))
+            await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
     }
 }

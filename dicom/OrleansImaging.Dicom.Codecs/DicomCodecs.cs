@@ -5,8 +5,10 @@ namespace OrleansImaging.Dicom.Codecs;
 
 /// <summary>
 /// The codec facade: the only code in OrleansImaging that talks to GDCM. It reads the header with our
-/// own managed reader first, so that what GDCM is asked to allocate is known and bounded, then lets
-/// GDCM decode and hands back plain frame bytes. Instances are stateless and safe to share.
+/// own managed reader first, so that what GDCM is asked to allocate is known and bounded (and the
+/// inputs known to abort or crash GDCM never reach it), then lets GDCM decode and hands back plain
+/// frame bytes, or lets GDCM encode and writes the transcoded file with our own writer
+/// (<see cref="TranscodeAsync"/>). Instances are stateless and safe to share.
 /// </summary>
 /// <param name="options">Limits; <see cref="DicomCodecOptions.Default"/> when null.</param>
 public sealed partial class DicomCodecs(DicomCodecOptions? options = null) : IDicomCodec

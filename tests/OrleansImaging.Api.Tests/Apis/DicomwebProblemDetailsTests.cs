@@ -37,6 +37,27 @@ public sealed class DicomwebProblemDetailsTests(ApiFactory factory)
     }
 
     [Theory]
+    [InlineData("multipart/related; type=\"application/dicom\"")]
+    [InlineData("image/jpeg")]
+    [InlineData("application/octet-stream")]
+    public async Task GrainNotFound_WithAnAcceptThatNamesNoJson_Still404ProblemNever500(string accept)
+    {
+        await factory.CreateTenantAsync("problem-accept");
+        var (_, token) = await factory.CreateTokenAsync("problem-accept", Scopes.DicomwebRead);
+        using var client = factory.CreateClient(token);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/dicomweb/studies/{UnknownStudy}/metadata");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        Assert.Equal(404, JsonDocument.Parse(text).RootElement.GetProperty("status").GetInt32());
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("application/dicom+json")]
     [InlineData("application/json")]
