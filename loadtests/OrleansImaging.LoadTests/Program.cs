@@ -12,8 +12,19 @@ return args.FirstOrDefault() switch
     "index" => await IndexBenchmark.RunAsync(args.Skip(1).ToArray()),
     "ingest" => await IngestBenchmark.RunAsync(args.Skip(1).ToArray()),
     "codecs" => await CodecBenchmark.RunAsync(args.Skip(1).ToArray()),
+    // The synthetic CT corpus the codec and transcoding tests read (./imaging test makes it before the tests run).
+    "synthetic-corpus" => SyntheticCorpus(args.Skip(1).ToArray()),
     _ => Usage(),
 };
+
+static int SyntheticCorpus(string[] args)
+{
+    if (args.Length != 1)
+        return Usage();
+    var files = OrleansImaging.LoadTests.Ingest.SyntheticCtCorpus.LoadOrCreate(args[0], 100, 1, Console.Error);
+    Console.WriteLine($"{files.Count} synthetic CT files under {args[0]}");
+    return 0;
+}
 
 static int Usage()
 {
