@@ -2,18 +2,20 @@ using OrleansImaging.Edge.Upload;
 
 namespace OrleansImaging.Edge;
 
-/// <summary>The hospital side of OrleansImaging: today the upload client for folders and CDs (<c>./imaging upload</c>).</summary>
+/// <summary>The hospital side of OrleansImaging: the upload client for folders and CDs (<c>./imaging upload</c>) and the edge service (<c>./imaging edge</c>).</summary>
 internal static class EdgeProgram
 {
     private static async Task<int> Main(string[] args) => args switch
     {
         ["upload", .. var rest] => await UploadCommand.RunAsync(rest, Console.Error, CancellationTokenFromCtrlC()),
+        ["edge", .. var rest] => await EdgeCommand.RunAsync(rest, CancellationTokenFromCtrlC()),
         _ => Usage(),
     };
 
     private static int Usage()
     {
         Console.Error.WriteLine(UploadCommand.Usage);
+        Console.Error.WriteLine(EdgeCommand.Usage);
         return 2;
     }
 
