@@ -82,7 +82,15 @@ internal sealed class EdgeSpool
     {
         foreach (var manifest in Directory.EnumerateFiles(BatchDirectory, "*.json").Order(StringComparer.Ordinal))
         {
-            var batch = JsonSerializer.Deserialize<SpoolBatch>(File.ReadAllBytes(manifest));
+            SpoolBatch? batch;
+            try
+            {
+                batch = JsonSerializer.Deserialize<SpoolBatch>(File.ReadAllBytes(manifest));
+            }
+            catch (JsonException)
+            {
+                batch = null; // written by rename, so never torn; one edited by hand is dropped (its files are still queued)
+            }
             if (batch is not null && File.Exists(BodyPath(batch)))
                 return batch;
             File.Delete(manifest); // a manifest without its body: its files are all still queued

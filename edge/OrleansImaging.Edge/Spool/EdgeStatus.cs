@@ -36,7 +36,7 @@ internal static class EdgeStatus
                 // Written by rename, so never torn; an unreadable one is treated as absent.
             }
         }
-        var running = runtime is not null && now - runtime.Updated < TimeSpan.FromSeconds(5);
+        var running = runtime is not null && now - runtime.Updated < TimeSpan.FromSeconds(5) && IsAlive(runtime.ProcessId);
         EdgeRuntimeStatus? uploading = running && runtime!.Batch is not null ? runtime : null;
         if (!running)
         {
@@ -62,16 +62,37 @@ internal static class EdgeStatus
         return new EdgeStatusReport(queued.Count, queued.Sum(f => f.Length), oldest, running, uploading, done, failed, runtime?.LastError);
     }
 
+    // A SIGKILLed edge leaves a fresh status.json behind for a few seconds: its process is gone, though.
+    private static bool IsAlive(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 10_000 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 10_000_000 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e3:F1} kB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:F1} MB"),
+    };
+
     /// <summary>Prints <paramref name="report"/> for a person.</summary>
     public static void Print(EdgeStatusReport report, TextWriter output)
     {
         var ci = CultureInfo.InvariantCulture;
         output.WriteLine(report.Running ? "edge: running" : "edge: not running (status from the spool's files)");
-        output.WriteLine(string.Create(ci, $"queued:    {report.Queued} instances, {report.QueuedBytes / 1e6:F1} MB{(report.OldestQueued is { } age ? $", oldest {Age(age)}" : "")}"));
+        output.WriteLine(string.Create(ci, $"queued:    {report.Queued} instances, {Size(report.QueuedBytes)}{(report.OldestQueued is { } age ? $", oldest {Age(age)}" : "")}"));
         if (report.Uploading is { } batch)
         {
             var percent = batch.Bytes == 0 ? 0 : 100.0 * batch.Offset / batch.Bytes;
-            output.WriteLine(string.Create(ci, $"uploading: batch {batch.Batch}: {batch.Files} instances of study {batch.Study}, {batch.Offset / 1e6:F1}/{batch.Bytes / 1e6:F1} MB ({percent:F0}%)"));
+            output.WriteLine(string.Create(ci, $"uploading: batch {batch.Batch}: {batch.Files} instances of study {batch.Study}, {Size(batch.Offset)} of {Size(batch.Bytes)} sent ({percent:F0}%)"));
         }
         else
         {

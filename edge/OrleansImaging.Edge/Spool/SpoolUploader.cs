@@ -17,6 +17,8 @@ internal sealed record EdgeRuntimeStatus(DateTimeOffset Updated, int ProcessId, 
 internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOptions options, Action<string> log)
 {
     private readonly SemaphoreSlim _work = new(0, 1);
+    private readonly Lock _statusGate = new();
+    private bool _stopped;
     private readonly BandwidthLimit? _limit = options.BytesPerSecond is { } rate ? new BandwidthLimit(rate) : null;
     private volatile EdgeRuntimeStatus _status = new(options.Clock.GetUtcNow(), Environment.ProcessId, null, null, 0, 0, 0, null, null);
 
@@ -40,6 +42,23 @@ internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOption
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var writer = new Timer(_ => WriteStatus(), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        try
+        {
+            await LoopAsync(cancellationToken);
+        }
+        finally
+        {
+            lock (_statusGate)
+            {
+                // A clean stop: `edge status` reads the spool's files instead (a killed edge's file just goes stale).
+                _stopped = true;
+                File.Delete(spool.StatusFile);
+            }
+        }
+    }
+
+    private async Task LoopAsync(CancellationToken cancellationToken)
+    {
         var client = new TusUploadClient(http, options.ChunkBytes, maxAttempts: 3, _limit is null ? null : _limit.WaitAsync);
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
@@ -163,6 +182,15 @@ internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOption
     }
 
     private void WriteStatus()
+    {
+        lock (_statusGate)
+        {
+            if (!_stopped)
+                WriteStatusFile();
+        }
+    }
+
+    private void WriteStatusFile()
     {
         try
         {
