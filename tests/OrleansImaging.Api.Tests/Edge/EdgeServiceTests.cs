@@ -58,6 +58,44 @@ public sealed class EdgeServiceTests(EdgeApiFixture fixture) : IClassFixture<Edg
         Assert.Equal(sources.Count, status.Done);
         Assert.Empty(status.Failed);
         Assert.Empty(Directory.EnumerateFiles(edge.Spool.BatchDirectory));
+        // Batches are by study: no batch in the done log carries two studies.
+        var batches = (await File.ReadAllLinesAsync(edge.Spool.DoneLog)).Select(l => l.Split(' ')).GroupBy(p => p[3]);
+        Assert.All(batches, batch => Assert.Single(batch.Select(p => p[2]).Distinct()));
+        Assert.Equal(3, batches.SelectMany(b => b.Select(p => p[2])).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Start_SameInstanceSentAgainAfterUpload_ConfirmedAsAlreadyStored_StoredOnce()
+    {
+        var token = await fixture.Api.CreateTenantAndTokenAsync("edge-repeat", Scopes.DicomwebRead, Scopes.DicomwebWrite);
+        using var http = fixture.Api.CreateClient(token);
+        var file = (await WriteAsync(SyntheticCt.Series(1)))[0];
+        await using var edge = StartEdge(token, "repeat", allow: ["MODALITY"]);
+
+        var first = await EdgeTestTools.RunAsync("storescu", "-aet", "MODALITY", "-aec", "EDGE", "127.0.0.1", Port(edge), file, file);
+        Assert.True(first.ExitCode == 0, first.Output);
+        await WaitDoneAsync(edge.Spool.Root, 1);
+        var again = await EdgeTestTools.RunAsync("storescu", "-aet", "MODALITY", "-aec", "EDGE", "127.0.0.1", Port(edge), file);
+        Assert.True(again.ExitCode == 0, again.Output);
+        await EdgeTestTools.WaitUntilAsync(() => Task.FromResult(EdgeStatus.Read(edge.Spool.Root, TimeProvider.System) is { Queued: 0 } && _log.Any(l => l.Contains("(1 already there)", StringComparison.Ordinal))), UploadTimeout, Log);
+
+        Assert.Equal(1, EdgeStatus.Read(edge.Spool.Root, TimeProvider.System).Done);
+        Assert.Equal(1, await EdgeTestTools.CountInstancesAsync(http));
+    }
+
+    [Fact]
+    public async Task Start_TokenTheCloudRefuses_InstancesStayQueued_StatusSaysWhy()
+    {
+        await using var edge = StartEdge("oit_" + new string('0', 32) + "_" + new string('A', 43), "bad-token", allow: ["MODALITY"]);
+
+        var store = await EdgeTestTools.RunAsync("storescu", "-aet", "MODALITY", "-aec", "EDGE", "127.0.0.1", Port(edge), PydicomCorpus.TestFile("CT_small.dcm"));
+
+        Assert.True(store.ExitCode == 0, store.Output);
+        await EdgeTestTools.WaitUntilAsync(() => Task.FromResult(EdgeStatus.Read(edge.Spool.Root, TimeProvider.System).LastError?.Contains("401", StringComparison.Ordinal) == true), UploadTimeout, Log);
+        var status = EdgeStatus.Read(edge.Spool.Root, TimeProvider.System);
+        Assert.Equal(1, status.Queued);
+        Assert.Equal(0, status.Done);
+        Assert.Empty(status.Failed);
     }
 
     [Fact]
