@@ -61,7 +61,8 @@ internal static class EdgeCommand
         }
         catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
         {
-            Console.Error.WriteLine($"The edge could not start: {ex.Message}");
+            var what = ex is System.Security.Cryptography.CryptographicException ? "a certificate (--cacert, --tls-cert) cannot be read (a wrong password in IMAGING_EDGE_TLS_PASSWORD, or not PEM/DER/PKCS#12)" : ex.Message;
+            Console.Error.WriteLine($"The edge could not start: {what}");
             return 1;
         }
         await using (service)
@@ -138,6 +139,14 @@ internal static class EdgeCommand
         {
             error = "--port is 0–65535, --limit-mbps above 0.";
             return null;
+        }
+        foreach (var (flag, path) in new[] { ("--cacert", cacert), ("--tls-cert", tls) })
+        {
+            if (path is not null && !File.Exists(path))
+            {
+                error = $"{flag} '{path}': no such file.";
+                return null;
+            }
         }
         if (ae is not null && (ae.Length is 0 or > 16 || ae.Any(c => c is < ' ' or > '~' or '\\')))
         {

@@ -103,10 +103,21 @@ internal sealed class EdgeService : IAsyncDisposable
     /// <summary>Opens the spool, binds the SCP and starts the uploader.</summary>
     public static EdgeService Start(EdgeOptions options, Action<string> log)
     {
+        // Certificates first: a bad one stops the start before anything is logged as running.
+        var tls = options.TlsCertificate is { } pfx ? X509CertificateLoader.LoadPkcs12FromFile(pfx, Environment.GetEnvironmentVariable("IMAGING_EDGE_TLS_PASSWORD")) : null;
         var spool = new EdgeSpool(options.Spool);
         if (spool.RemoveStaleParts() is > 0 and var stale)
             log($"edge: removed {stale} partial file(s) of receives or batches cut short (never acknowledged)");
-        var http = CreateHttpClient(options);
+        HttpClient http;
+        try
+        {
+            http = CreateHttpClient(options);
+        }
+        catch
+        {
+            tls?.Dispose();
+            throw;
+        }
         var uploader = new SpoolUploader(spool, http, options, log);
         var allowed = options.AllowedCallingAeTitles;
         if (allowed is null)
@@ -115,7 +126,6 @@ internal sealed class EdgeService : IAsyncDisposable
             log("edge: WARNING: the allow-list is empty, so every association is refused; register the devices with --allow AE1,AE2 or --allow-file");
         else
             log($"edge: calling AE titles allowed: {string.Join(", ", allowed.Order(StringComparer.Ordinal))}");
-        var tls = options.TlsCertificate is { } pfx ? X509CertificateLoader.LoadPkcs12FromFile(pfx, Environment.GetEnvironmentVariable("IMAGING_EDGE_TLS_PASSWORD")) : null;
         var server = new DicomServer(new DicomServerOptions
         {
             AeTitle = options.AeTitle,

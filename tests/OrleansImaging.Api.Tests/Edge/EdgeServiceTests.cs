@@ -84,6 +84,30 @@ public sealed class EdgeServiceTests(EdgeApiFixture fixture) : IClassFixture<Edg
     }
 
     [Fact]
+    public async Task Start_WithTlsCertificate_StorescuOverTls_ArrivesInTheCloud_PlainTcpRefused()
+    {
+        var token = await fixture.Api.CreateTenantAndTokenAsync("edge-tls", Scopes.DicomwebRead, Scopes.DicomwebWrite);
+        using var http = fixture.Api.CreateClient(token);
+        var pfx = Path.Combine(_work, "edge.pfx");
+        using (var key = RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=edge", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllBytesAsync(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx));
+        }
+        var file = (await WriteAsync(SyntheticCt.Series(1)))[0];
+        await using var edge = StartEdge(token, "tls", allow: ["MODALITY"], tlsCertificate: pfx);
+
+        var plain = await EdgeTestTools.RunAsync("echoscu", "-to", "5", "-aet", "MODALITY", "-aec", "EDGE", "127.0.0.1", Port(edge));
+        var store = await EdgeTestTools.RunAsync("storescu", "+tla", "-ic", "-aet", "MODALITY", "-aec", "EDGE", "127.0.0.1", Port(edge), file);
+
+        Assert.NotEqual(0, plain.ExitCode);
+        Assert.True(store.ExitCode == 0, store.Output);
+        await WaitDoneAsync(edge.Spool.Root, 1);
+        Assert.Equal(1, await EdgeTestTools.CountInstancesAsync(http));
+    }
+
+    [Fact]
     public async Task Start_TokenTheCloudRefuses_InstancesStayQueued_StatusSaysWhy()
     {
         await using var edge = StartEdge("oit_" + new string('0', 32) + "_" + new string('A', 43), "bad-token", allow: ["MODALITY"]);
@@ -232,6 +256,8 @@ public sealed class EdgeServiceTests(EdgeApiFixture fixture) : IClassFixture<Edg
     [InlineData("--cloud https://x/ --token t --limit-mbps 0")]
     [InlineData("--cloud https://x/ --token t --bogus")]
     [InlineData("--cloud https://x/ --token t --allow-file /nonexistent/devices")]
+    [InlineData("--cloud https://x/ --token t --tls-cert /nonexistent/edge.pfx")]
+    [InlineData("--cloud https://x/ --token t --cacert /nonexistent/server.crt")]
     public void Parse_BadArguments_NullWithAReason(string commandLine)
     {
         var previous = Environment.GetEnvironmentVariable("IMAGING_TOKEN");
@@ -263,7 +289,7 @@ public sealed class EdgeServiceTests(EdgeApiFixture fixture) : IClassFixture<Edg
         Assert.Equal(System.Net.IPAddress.Loopback, none.Bind);
     }
 
-    private EdgeService StartEdge(string token, string name, IReadOnlyCollection<string> allow) =>
+    private EdgeService StartEdge(string token, string name, IReadOnlyCollection<string> allow, string? tlsCertificate = null) =>
         EdgeService.Start(new EdgeOptions
         {
             Cloud = fixture.Cloud,
@@ -274,6 +300,7 @@ public sealed class EdgeServiceTests(EdgeApiFixture fixture) : IClassFixture<Edg
             AllowedCallingAeTitles = allow.ToHashSet(StringComparer.Ordinal),
             MaxBackoff = TimeSpan.FromSeconds(2),
             SettleDelay = TimeSpan.FromMilliseconds(200),
+            TlsCertificate = tlsCertificate,
         }, _log.Enqueue);
 
     private static string Port(EdgeService edge) => edge.LocalEndPoint.Port.ToString(CultureInfo.InvariantCulture);
