@@ -92,7 +92,9 @@ internal static class EdgeStatus
         if (report.Uploading is { } batch)
         {
             var percent = batch.Bytes == 0 ? 0 : 100.0 * batch.Offset / batch.Bytes;
-            output.WriteLine(string.Create(ci, $"uploading: batch {batch.Batch}: {batch.Files} instances of study {batch.Study}, {Size(batch.Offset)} of {Size(batch.Bytes)} sent ({percent:F0}%)"));
+            output.WriteLine(report.Running
+                ? string.Create(ci, $"uploading: batch {batch.Batch}: {batch.Files} instances of study {batch.Study}, {Size(batch.Offset)} of {Size(batch.Bytes)} sent ({percent:F0}%)")
+                : string.Create(ci, $"uploading: batch {batch.Batch}: {batch.Files} instances of study {batch.Study}, {Size(batch.Bytes)}, left in flight: resumed on the next start"));
         }
         else
         {
