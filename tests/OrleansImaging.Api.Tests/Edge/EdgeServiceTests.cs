@@ -199,6 +199,14 @@ public sealed class EdgeServiceTests(EdgeApiFixture fixture) : IClassFixture<Edg
         {
             await second.KillAsync();
         }
+        // Its status.json is seconds old, but its process is gone: status reads the spool's files.
+        var killed = EdgeStatus.Read(spool, TimeProvider.System);
+        Assert.False(killed.Running);
+        Assert.NotNull(killed.Uploading);
+        Assert.True(killed.Queued > 0);
+        var printed = new StringWriter();
+        EdgeStatus.Print(killed, printed);
+        Assert.Contains("resumed on the next start", printed.ToString(), StringComparison.Ordinal);
 
         // 3. A normal restart drains everything.
         var third = await EdgeProcess.StartAsync(fixture, token, spool, limitMbps: null);
