@@ -29,14 +29,18 @@ internal sealed class UploadRefusedException(string message, HttpStatusCode? sta
 internal sealed class TusUploadClient(HttpClient http, int chunkSize, int maxAttempts, Func<long, CancellationToken, ValueTask>? throttle = null)
 {
     /// <summary>Creates an upload of <paramref name="length"/> bytes; returns its absolute URL.</summary>
-    public async Task<Uri> CreateAsync(long length, string sha256, string fileName, CancellationToken cancellationToken)
+    public Task<Uri> CreateAsync(long length, string sha256, string fileName, CancellationToken cancellationToken) =>
+        CreateAsync(length, sha256, fileName, "application/dicom", cancellationToken);
+
+    /// <summary>Creates an upload of <paramref name="contentType"/> (one Part 10 file, or a multipart/related STOW body); returns its absolute URL.</summary>
+    public async Task<Uri> CreateAsync(long length, string sha256, string fileName, string contentType, CancellationToken cancellationToken)
     {
         return await RetryAsync(async () =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "uploads");
             request.Headers.Add("Tus-Resumable", "1.0.0");
             request.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
-            request.Headers.Add("Upload-Metadata", $"sha256 {B64(sha256)},contentType {B64("application/dicom")},filename {B64(fileName)}");
+            request.Headers.Add("Upload-Metadata", $"sha256 {B64(sha256)},contentType {B64(contentType)},filename {B64(fileName)}");
             using var response = await http.SendAsync(request, cancellationToken);
             if (response.StatusCode != HttpStatusCode.Created || response.Headers.Location is null)
                 throw await FailureAsync(response, "creating the upload");

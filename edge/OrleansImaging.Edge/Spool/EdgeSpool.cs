@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using OrleansImaging.Dicom;
+using OrleansImaging.Dicom.IO;
+
+namespace OrleansImaging.Edge.Spool;
+
+/// <summary>One queued file in a batch, as it was when the batch was built.</summary>
+/// <param name="SopInstanceUid">The instance (the file is named after it).</param>
+/// <param name="Length">The file's length then.</param>
+/// <param name="Modified">Its last write time then (UTC ticks): a file replaced since is not removed with the batch.</param>
+internal sealed record BatchMember(string SopInstanceUid, long Length, long Modified);
+
+/// <summary>
+/// A batch: queued instances of one study written as one multipart/related STOW body (<c>batches/&lt;id&gt;.mpr</c>),
+/// sent as one tus upload. The manifest (<c>batches/&lt;id&gt;.json</c>) records the upload URL once created, so an edge
+/// restarted mid-upload resumes the same upload.
+/// </summary>
+internal sealed record SpoolBatch(string Id, string StudyInstanceUid, string Boundary, string Sha256, long Length, IReadOnlyList<BatchMember> Members, string? Upload)
+{
+    /// <summary>The Upload-Metadata contentType of the body.</summary>
+    public string ContentType => $"multipart/related; type=\"application/dicom\"; boundary={Boundary}";
+}
+
+/// <summary>
+/// The edge's spool directory: <c>queue/</c> (received, not yet confirmed by the cloud), <c>batches/</c> (the batch
+/// in flight), <c>failed/</c> (instances the cloud refused, each with a <c>.reason</c>), <c>done.log</c> (one line per
+/// confirmed instance) and <c>status.json</c> (written by the running edge every second). Every step that lets go of
+/// an instance is made durable before the next: nothing is deleted before the cloud confirmed it.
+/// </summary>
+internal sealed class EdgeSpool
+{
+    private readonly Dictionary<string, (long Modified, string Study)> _studies = new(StringComparer.Ordinal);
+
+    /// <summary>Opens (creating if needed) the spool at <paramref name="root"/>.</summary>
+    public EdgeSpool(string root)
+    {
+        Root = Directory.CreateDirectory(root).FullName;
+        Directory.CreateDirectory(QueueDirectory);
+        Directory.CreateDirectory(BatchDirectory);
+        Directory.CreateDirectory(FailedDirectory);
+    }
+
+    public string Root { get; }
+
+    public string QueueDirectory => Path.Combine(Root, "queue");
+
+    public string BatchDirectory => Path.Combine(Root, "batches");
+
+    public string FailedDirectory => Path.Combine(Root, "failed");
+
+    public string DoneLog => Path.Combine(Root, "done.log");
+
+    public string StatusFile => Path.Combine(Root, "status.json");
+
+    public string QueuedPath(string sopInstanceUid) => Path.Combine(QueueDirectory, sopInstanceUid + ".dcm");
+
+    public string BodyPath(SpoolBatch batch) => Path.Combine(BatchDirectory, batch.Id + ".mpr");
+
+    /// <summary>The queued instances (complete files only: a receive cut short leaves a dot-named part file).</summary>
+    public static IEnumerable<FileInfo> Queued(string queueDirectory) =>
+        new DirectoryInfo(queueDirectory).Exists
+            ? new DirectoryInfo(queueDirectory).EnumerateFiles("*.dcm").Where(f => !f.Name.StartsWith('.'))
+            : [];
+
+    /// <summary>Removes part files a killed receive left behind (never acknowledged, so nobody waits for them).</summary>
+    public int RemoveStaleParts()
+    {
+        var removed = 0;
+        foreach (var part in Directory.EnumerateFiles(QueueDirectory, ".*.part").Concat(Directory.EnumerateFiles(BatchDirectory, "*.tmp")))
+        {
+            File.Delete(part);
+            removed++;
+        }
+        return removed;
+    }
+
+    /// <summary>The batch an earlier run left in flight, if any (the oldest).</summary>
+    public SpoolBatch? PendingBatch()
+    {
+        foreach (var manifest in Directory.EnumerateFiles(BatchDirectory, "*.json").Order(StringComparer.Ordinal))
+        {
+            SpoolBatch? batch;
+            try
+            {
+                batch = JsonSerializer.Deserialize<SpoolBatch>(File.ReadAllBytes(manifest));
+            }
+            catch (JsonException)
+            {
+                batch = null; // written by rename, so never torn; one edited by hand is dropped (its files are still queued)
+            }
+            if (batch is not null && File.Exists(BodyPath(batch)))
+                return batch;
+            File.Delete(manifest); // a manifest without its body: its files are all still queued
+        }
+        return null;
+    }
+
+    /// <summary>Records the batch's upload URL (before its first byte is sent).</summary>
+    public void Save(SpoolBatch batch) =>
+        DirectorySync.WriteAllBytes(Path.Combine(BatchDirectory, batch.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(batch));
+
+    /// <summary>
+    /// Builds the next batch: the queued instances of the study of the oldest queued file, oldest first, up to
+    /// <paramref name="maxInstances"/> and <paramref name="maxBytes"/> (at least one); null when the queue is empty.
+    /// The body is written and fsynced before the manifest names it.
+    /// </summary>
+    public async Task<SpoolBatch?> CreateBatchAsync(int maxInstances, long maxBytes, Action<string> log, CancellationToken cancellationToken)
+    {
+        var queued = Queued(QueueDirectory).OrderBy(f => f.LastWriteTimeUtc.Ticks).ThenBy(f => f.Name, StringComparer.Ordinal).ToList();
+        if (queued.Count == 0)
+            return null;
+        var members = new List<(FileInfo File, string Study)>();
+        string? study = null;
+        long bytes = 0;
+        foreach (var file in queued)
+        {
+            var fileStudy = await StudyOfAsync(file, log, cancellationToken);
+            if (fileStudy is null)
+                continue;
+            study ??= fileStudy;
+            if (fileStudy != study)
+                continue;
+            if (members.Count > 0 && (members.Count >= maxInstances || bytes + file.Length > maxBytes))
+                break;
+            members.Add((file, fileStudy));
+            bytes += file.Length;
+        }
+        if (members.Count == 0)
+            return null;
+        var id = string.Create(CultureInfo.InvariantCulture, $"{members[0].File.LastWriteTimeUtc:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}");
+        var boundary = "edge-" + Guid.NewGuid().ToString("N");
+        var body = Path.Combine(BatchDirectory, id + ".mpr");
+        var partial = body + ".tmp";
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long length = 0;
+        var recorded = new List<BatchMember>();
+        await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+        {
+            async Task WriteAsync(ReadOnlyMemory<byte> data)
+            {
+                hash.AppendData(data.Span);
+                length += data.Length;
+                await output.WriteAsync(data, cancellationToken);
+            }
+            var buffer = new byte[64 * 1024];
+            foreach (var (file, _) in members)
+            {
+                await WriteAsync(Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n"));
+                await using (var input = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+                {
+                    int read;
+                    while ((read = await input.ReadAsync(buffer, cancellationToken)) > 0)
+                        await WriteAsync(buffer.AsMemory(0, read));
+                }
+                await WriteAsync("\r\n"u8.ToArray());
+                recorded.Add(new BatchMember(Path.GetFileNameWithoutExtension(file.Name), file.Length, file.LastWriteTimeUtc.Ticks));
+            }
+            await WriteAsync(Encoding.ASCII.GetBytes($"--{boundary}--\r\n"));
+            await output.FlushAsync(cancellationToken);
+            output.Flush(flushToDisk: true);
+        }
+        File.Move(partial, body, overwrite: true);
+        var batch = new SpoolBatch(id, study!, boundary, Convert.ToHexStringLower(hash.GetHashAndReset()), length, recorded, null);
+        Save(batch);
+        return batch;
+    }
+
+    private async Task<string?> StudyOfAsync(FileInfo file, Action<string> log, CancellationToken cancellationToken)
+    {
+        var modified = file.LastWriteTimeUtc.Ticks;
+        if (_studies.TryGetValue(file.FullName, out var known) && known.Modified == modified)
+            return known.Study;
+        try
+        {
+            var header = await DicomFile.OpenAsync(file.FullName, DicomReadOptions.HeaderOnly, cancellationToken);
+            // A missing Study Instance UID still travels (alone in its group): the cloud's refusal gives the reason.
+            var study = header.Dataset.GetStringOrNull(DicomTag.StudyInstanceUID) ?? "";
+            _studies[file.FullName] = (modified, study);
+            if (_studies.Count > 100_000)
+                _studies.Clear();
+            return study;
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // replaced or removed meanwhile
+        }
+        catch (DicomException ex)
+        {
+            var sop = Path.GetFileNameWithoutExtension(file.Name);
+            log($"edge: {sop} cannot be read back from the spool ({ex.Message}); moved to failed/");
+            Fail(sop, file.FullName, "the spooled file cannot be read back: " + ex.Message);
+            DirectorySync.Flush(QueueDirectory);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Ends a batch the cloud answered: the confirmed instances are appended to done.log (fsynced) and only then
+    /// removed from the queue; the refused ones move to failed/ with their reason; <paramref name="uncertain"/> ones
+    /// stay queued. Files replaced since the batch was built stay queued too (they are sent again).
+    /// </summary>
+    public void Complete(SpoolBatch batch, IReadOnlyDictionary<string, string> refused, IReadOnlySet<string> uncertain, TimeProvider clock)
+    {
+        var confirmed = batch.Members.Where(m => !refused.ContainsKey(m.SopInstanceUid) && !uncertain.Contains(m.SopInstanceUid)).ToList();
+        if (confirmed.Count > 0)
+        {
+            var now = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+            var lines = new StringBuilder();
+            foreach (var member in confirmed)
+                lines.Append(CultureInfo.InvariantCulture, $"{now} {member.SopInstanceUid} {batch.StudyInstanceUid} {batch.Id}\n");
+            using var log = new FileStream(DoneLog, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            log.Write(Encoding.UTF8.GetBytes(lines.ToString()));
+            log.Flush(flushToDisk: true);
+        }
+        DirectorySync.Flush(Root);
+        foreach (var (sop, reason) in refused)
+            Fail(sop, QueuedPath(sop), reason);
+        foreach (var member in confirmed)
+        {
+            var file = new FileInfo(QueuedPath(member.SopInstanceUid));
+            if (file.Exists && file.Length == member.Length && file.LastWriteTimeUtc.Ticks == member.Modified)
+                file.Delete();
+        }
+        DirectorySync.Flush(FailedDirectory);
+        DirectorySync.Flush(QueueDirectory);
+        Discard(batch);
+    }
+
+    /// <summary>Removes a batch's body and manifest; its instances stay queued.</summary>
+    public void Discard(SpoolBatch batch)
+    {
+        File.Delete(Path.Combine(BatchDirectory, batch.Id + ".json"));
+        File.Delete(BodyPath(batch));
+        DirectorySync.Flush(BatchDirectory);
+    }
+
+    private void Fail(string sop, string queuedPath, string reason)
+    {
+        DirectorySync.WriteAllBytes(Path.Combine(FailedDirectory, sop + ".reason"), Encoding.UTF8.GetBytes(reason + "\n"));
+        if (File.Exists(queuedPath))
+            File.Move(queuedPath, Path.Combine(FailedDirectory, sop + ".dcm"), overwrite: true);
+    }
+}
