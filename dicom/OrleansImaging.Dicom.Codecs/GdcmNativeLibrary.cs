@@ -30,6 +30,10 @@ internal static class GdcmNativeLibrary
         {
             // The host registered its own resolver for gdcm-sharp: it knows better where the glue is.
         }
+        // GDCM writes its warnings straight to stderr ("Encapsulated stream has more bits actually stored on disk",
+        // once per JPEG 2000 frame it corrects): a server log would fill with them. What matters reaches callers as
+        // results or DicomCodecException; errors stay on.
+        gdcm.Trace.WarningOff();
         return true;
     }
 

@@ -12,6 +12,7 @@ return args.FirstOrDefault() switch
     "index" => await IndexBenchmark.RunAsync(args.Skip(1).ToArray()),
     "ingest" => await IngestBenchmark.RunAsync(args.Skip(1).ToArray()),
     "codecs" => await CodecBenchmark.RunAsync(args.Skip(1).ToArray()),
+    "codecs-row" => await CodecBenchmark.RunRowAsync(args.Skip(1).ToArray()),
     // The synthetic CT corpus the codec and transcoding tests read (./imaging test makes it before the tests run).
     "synthetic-corpus" => SyntheticCorpus(args.Skip(1).ToArray()),
     _ => Usage(),

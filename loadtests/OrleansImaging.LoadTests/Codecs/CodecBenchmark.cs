@@ -27,18 +27,14 @@ internal static class CodecBenchmark
     {
         var quick = args.Contains("--quick");
         var files = quick ? 40 : 200;
-        var cache = Environment.GetEnvironmentVariable("IMAGING_SYNTHETIC_CORPUS") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", ".corpus", "synthetic-ct");
-        var corpus = SyntheticCtCorpus.LoadOrCreate(Path.GetFullPath(cache), files, 1, Console.Error);
+        var corpus = SyntheticCtCorpus.LoadOrCreate(CorpusCache(), files, 1, Console.Error);
         foreach (var file in corpus)
             _ = await File.ReadAllBytesAsync(file.Path); // into the page cache: the codecs are measured, not the disk
-        var codec = new DicomCodecs();
         var work = Directory.CreateTempSubdirectory("orleans-imaging-bench-codecs-").FullName;
         Console.WriteLine(Invariant($"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, GDCM 3.0 (libgdcm-cil)"));
-        Console.WriteLine(Invariant($"{corpus.Count} synthetic CT files of {corpus[0].Length / 1024} KiB (512×512, 16 bits allocated, 12 stored), one frame each; per file: transcode, decode the result, compare with the original's Pixel Data (what a codec worker does); 5 warm-up files per row"));
+        Console.WriteLine(Invariant($"{corpus.Count} synthetic CT files of {corpus[0].Length / 1024} KiB (512×512, 16 bits allocated, 12 stored), one frame each; per file: transcode, decode the result, compare with the original's Pixel Data (what a codec worker does); each row in its own process pinned (taskset) to as many cores as it has workers; 5 warm-up files per row"));
         Console.WriteLine();
-        Console.WriteLine("| archive syntax | workers | frames/s | input MB/s | p50 ms/frame | ratio (Part 10 bytes) | CPU ms/frame |");
+        Console.WriteLine("| archive syntax | cores = workers | frames/s | input MB/s | p50 ms/frame | ratio (Part 10 bytes) | CPU ms/frame |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         try
         {
@@ -47,8 +43,11 @@ internal static class CodecBenchmark
                 var rates = new Dictionary<int, double>();
                 foreach (var workers in new[] { 1, 2 })
                 {
-                    await RunAsync(codec, corpus.Take(5).ToList(), syntax, 1, work); // warm-up
-                    var result = await RunAsync(codec, corpus, syntax, workers, work);
+                    // Each row runs in a child process pinned with taskset to as many cores as it has workers: a codec
+                    // that threads internally (OpenJPEG) cannot borrow the other core, and nothing of an earlier row
+                    // (JIT, GC heap) is carried over.
+                    var line = await RunPinnedAsync(syntax.Uid, workers, corpus.Count);
+                    var result = System.Text.Json.JsonSerializer.Deserialize<Result>(line)!;
                     rates[workers] = result.FramesPerSecond;
                     Console.WriteLine(Invariant($"| {name} | {workers} | {result.FramesPerSecond:F1} | {result.InputMegabytesPerSecond:F1} | {result.MedianMilliseconds:F1} | {result.Ratio:F2}:1 | {result.CpuMillisecondsPerFrame:F1} |"));
                 }
@@ -150,7 +149,7 @@ internal static class CodecBenchmark
         Console.WriteLine(Invariant($"- WADO-RS frame of a stored JPEG-LS instance, decoded to explicit VR little endian, one client, {latencies.Count} requests after 10 warm-up: p50 {latencies[latencies.Count / 2]:F1} ms, p95 {latencies[(int)(latencies.Count * 0.95)]:F1} ms"));
     }
 
-    private sealed record Result(double FramesPerSecond, double InputMegabytesPerSecond, double MedianMilliseconds, double Ratio, double CpuMillisecondsPerFrame);
+    internal sealed record Result(double FramesPerSecond, double InputMegabytesPerSecond, double MedianMilliseconds, double Ratio, double CpuMillisecondsPerFrame);
 
     private static async Task<Result> RunAsync(DicomCodecs codec, IReadOnlyList<CorpusFile> corpus, DicomTransferSyntax target, int workers, string work)
     {
@@ -184,6 +183,48 @@ internal static class CodecBenchmark
         Array.Sort(latencies);
         return new Result(corpus.Count / elapsed, inputBytes / 1e6 / elapsed, latencies[latencies.Length / 2], (double)inputBytes / outputBytes, cpuMs / corpus.Count);
     }
+
+    /// <summary>`codecs-row`: one row of the table in this (pinned) process; prints its result as JSON.</summary>
+    public static async Task<int> RunRowAsync(string[] args)
+    {
+        var target = DicomTransferSyntax.Lookup(args[0]);
+        var workers = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var files = int.Parse(args[2], CultureInfo.InvariantCulture);
+        var corpus = SyntheticCtCorpus.LoadOrCreate(CorpusCache(), files, 1, Console.Error);
+        var codec = new DicomCodecs();
+        var work = Directory.CreateTempSubdirectory("orleans-imaging-bench-codecs-row-").FullName;
+        try
+        {
+            await RunAsync(codec, corpus.Take(5).ToList(), target, 1, work); // warm-up
+            var result = await RunAsync(codec, corpus, target, workers, work);
+            Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(result));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+        return 0;
+    }
+
+    private static async Task<string> RunPinnedAsync(string syntaxUid, int cores, int files)
+    {
+        var start = new ProcessStartInfo("taskset") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-c", cores == 1 ? "0" : "0-" + (cores - 1).ToString(CultureInfo.InvariantCulture), "dotnet",
+            typeof(CodecBenchmark).Assembly.Location, "codecs-row", syntaxUid, cores.ToString(CultureInfo.InvariantCulture), files.ToString(CultureInfo.InvariantCulture) })
+            start.ArgumentList.Add(argument);
+        start.Environment["IMAGING_SYNTHETIC_CORPUS"] = CorpusCache();
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"the pinned row failed ({process.ExitCode}).");
+        return output.Trim().Split('\n')[^1];
+    }
+
+    private static string CorpusCache() =>
+        Environment.GetEnvironmentVariable("IMAGING_SYNTHETIC_CORPUS") is { Length: > 0 } configured
+            ? configured
+            : Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", ".corpus", "synthetic-ct"));
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
