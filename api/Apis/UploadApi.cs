@@ -429,24 +429,13 @@ public static class UploadApi
     /// normal end, so what arrived is stored and committed; <see cref="Cut"/> says it happened. More bytes than
     /// remain end it too, with <see cref="PastLength"/> set (the chunk is then discarded).
     /// </summary>
-    private sealed class ChunkBodyStream(Stream inner, long remaining) : Stream
+    private sealed class ChunkBodyStream(Stream inner, long remaining) : ForwardOnlyReadStream
     {
         private long _left = remaining;
 
         public bool Cut { get; private set; }
 
         public bool PastLength { get; private set; }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -472,32 +461,16 @@ public static class UploadApi
             _left -= read;
             return read;
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>A chunk blob that should be there is gone (another completion removed it).</summary>
     private sealed class ChunkMissingException() : IOException("A chunk of the upload is missing.");
 
     /// <summary>The committed chunks read back to back as one object.</summary>
-    private sealed class ChunkedBlobStream(IBlobStore blobs, IReadOnlyList<UploadChunk> chunks) : Stream
+    private sealed class ChunkedBlobStream(IBlobStore blobs, IReadOnlyList<UploadChunk> chunks) : ForwardOnlyReadStream
     {
         private int _next;
         private Stream? _current;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -517,11 +490,6 @@ public static class UploadApi
             }
         }
 
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
         public override async ValueTask DisposeAsync()
         {
             if (_current is not null)
@@ -532,30 +500,14 @@ public static class UploadApi
     }
 
     /// <summary>Passes reads through and feeds every byte read to <c>hash</c>.</summary>
-    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : ForwardOnlyReadStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             hash.AppendData(buffer.Span[..read]);
             return read;
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override async ValueTask DisposeAsync()
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using OrleansImaging.Dicom.Network;
 
@@ -162,17 +161,6 @@ internal sealed class EdgeService : IAsyncDisposable
         _tls?.Dispose();
     }
 
-    private static HttpClient CreateHttpClient(EdgeOptions options)
-    {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(15) };
-        if (options.CaCertificate is { } path)
-        {
-            // Trust exactly this certificate (a self-signed cloud), as curl --cacert does with a self-signed one.
-            var pinned = X509CertificateLoader.LoadCertificateFromFile(path).GetCertHashString();
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetCertHashString() == pinned;
-        }
-        var client = new HttpClient(handler) { BaseAddress = options.Cloud, Timeout = TimeSpan.FromMinutes(10) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Token);
-        return client;
-    }
+    private static HttpClient CreateHttpClient(EdgeOptions options) =>
+        Upload.CloudHttpClient.Create(options.Cloud, options.Token, options.CaCertificate);
 }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 
 namespace OrleansImaging.Edge.Upload;
 
@@ -225,19 +223,8 @@ internal static class UploadCommand
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
     }
 
-    private static HttpClient CreateHttpClient(UploadOptions options)
-    {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(15) };
-        if (options.CaCertificate is { } path)
-        {
-            // Trust exactly this certificate (a self-signed instance), as curl --cacert does with a self-signed one.
-            var pinned = X509CertificateLoader.LoadCertificateFromFile(path).GetCertHashString();
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetCertHashString() == pinned;
-        }
-        var client = new HttpClient(handler) { BaseAddress = options.Cloud, Timeout = TimeSpan.FromMinutes(10) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Token);
-        return client;
-    }
+    private static HttpClient CreateHttpClient(UploadOptions options) =>
+        CloudHttpClient.Create(options.Cloud, options.Token, options.CaCertificate);
 
     private static void PrintSummary(UploadSummary summary, TextWriter output)
     {

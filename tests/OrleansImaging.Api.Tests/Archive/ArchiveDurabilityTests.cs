@@ -74,7 +74,7 @@ public sealed class ArchiveDurabilityTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var stored = Assert.Single(MultipartRelated.Parse(response.Content.Headers.ContentType!.ToString(), await response.Content.ReadAsByteArrayAsync())).Body;
             Assert.Equal("1.2.840.10008.1.2.4.80", DicomFile.Parse(stored).TransferSyntax.Uid);
-            Assert.Equal(PixelData(instance.Bytes), PixelData(DcmdjplsDecode(stored)));
+            Assert.Equal(Dcmtk.PixelData(instance.Bytes), Dcmtk.PixelData(Dcmtk.DecodeJpegLs(stored)));
         }
     }
 
@@ -87,28 +87,4 @@ public sealed class ArchiveDurabilityTests : IAsyncLifetime
         command.Parameters.AddWithValue("$tenant", Tenant);
         return (long)command.ExecuteScalar()!;
     }
-
-    private static byte[] DcmdjplsDecode(byte[] jpegLs)
-    {
-        var input = Path.GetTempFileName();
-        var output = input + ".raw.dcm";
-        try
-        {
-            File.WriteAllBytes(input, jpegLs);
-            using var process = Process.Start(new ProcessStartInfo("dcmdjpls", [input, output]) { RedirectStandardError = true })!;
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, "dcmdjpls failed: " + process.StandardError.ReadToEnd());
-            return File.ReadAllBytes(output);
-        }
-        finally
-        {
-            File.Delete(input);
-            File.Delete(output);
-        }
-    }
-
-    private static byte[] PixelData(byte[] part10) =>
-        DicomFile.Parse(part10).Dataset.TryGetAttribute(DicomTag.PixelData, out var attribute) && attribute is DicomElement element
-            ? element.RawValue.ToArray()
-            : throw new InvalidOperationException("No native Pixel Data.");
 }
