@@ -1,6 +1,7 @@
 using OrleansImaging.LoadTests.Blobs;
 using OrleansImaging.LoadTests.Codecs;
 using OrleansImaging.LoadTests.Dicom;
+using OrleansImaging.LoadTests.Dimse;
 using OrleansImaging.LoadTests.Index;
 using OrleansImaging.LoadTests.Ingest;
 
@@ -12,6 +13,7 @@ return args.FirstOrDefault() switch
     "index" => await IndexBenchmark.RunAsync(args.Skip(1).ToArray()),
     "ingest" => await IngestBenchmark.RunAsync(args.Skip(1).ToArray()),
     "codecs" => await CodecBenchmark.RunAsync(args.Skip(1).ToArray()),
+    "dimse" => await DimseBenchmark.RunAsync(args.Skip(1).ToArray()),
     "codecs-row" => await CodecBenchmark.RunRowAsync(args.Skip(1).ToArray()),
     // The synthetic CT corpus the codec and transcoding tests read (./imaging test makes it before the tests run).
     "synthetic-corpus" => SyntheticCorpus(args.Skip(1).ToArray()),
@@ -29,6 +31,6 @@ static int SyntheticCorpus(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: OrleansImaging.LoadTests dicom|blobs|index|ingest|codecs [--quick]");
+    Console.Error.WriteLine("usage: OrleansImaging.LoadTests dicom|blobs|index|ingest|codecs|dimse [--quick]");
     return 2;
 }

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OrleansImaging.LoadTests.Ingest;
+
+namespace OrleansImaging.LoadTests.Dimse;
+
+/// <summary>
+/// `./imaging bench dimse`: dcmtk's storescu sends the synthetic CT corpus (the ingest benchmark's, 0.5 MB explicit VR
+/// little endian slices) over 1 and 4 associations to the edge (`./imaging edge start`, spooling to disk with fsync,
+/// uploading to a local api over HTTPS), and, in the same run, to Orthanc (Debian's) as the reference SCP. It reports
+/// instances/s at the SCP (storescu's wall time: every C-STORE answered) and, for the edge, end to end (until QIDO-RS on
+/// the cloud counts every instance).
+/// </summary>
+internal static class DimseBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var files = quick ? 100 : 400;
+        var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
+        var cache = Environment.GetEnvironmentVariable("IMAGING_SYNTHETIC_CORPUS") is { Length: > 0 } configured ? configured : Path.Combine(root, ".corpus", "synthetic-ct");
+        // Distinct UIDs per row, so the cloud never answers "already stored" for a row's instances.
+        var one = SyntheticCtCorpus.LoadOrCreate(cache, files, 2, Console.Error);
+        var four = SyntheticCtCorpus.LoadOrCreate(cache, files, 8, Console.Error);
+        var orthancOne = SyntheticCtCorpus.LoadOrCreate(cache, files, 3, Console.Error);
+        var orthancFour = SyntheticCtCorpus.LoadOrCreate(cache, files, 9, Console.Error);
+        foreach (var file in one.Concat(four).Concat(orthancOne).Concat(orthancFour))
+            _ = await File.ReadAllBytesAsync(file.Path); // page cache: the SCPs are measured, not the corpus disk
+
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var apiDll = Path.Combine(root, "api", "bin", configuration, "net10.0", "OrleansImaging.Api.dll");
+        var edgeDll = Path.Combine(root, "edge", "OrleansImaging.Edge", "bin", configuration, "net10.0", "OrleansImaging.Edge.dll");
+        var work = Directory.CreateTempSubdirectory("orleans-imaging-bench-dimse-").FullName;
+        Console.WriteLine(Invariant($"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, .NET {Environment.Version}; {files} synthetic CT files of {one[0].Length / 1024} KiB per row; storescu (dcmtk) on the same machine"));
+        Console.WriteLine();
+        Console.WriteLine("| SCP | associations | instances/s at the SCP | end to end to the cloud |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        try
+        {
+            await using (var api = await ImagingServerProcess.StartAsync(apiDll, https: true, new Dictionary<string, string>(), TimeSpan.FromSeconds(120)))
+            {
+                var token = await api.CreateTenantAndTokenAsync("bench-dimse-" + Guid.NewGuid().ToString("N")[..8]);
+                var certificate = Path.Combine(api.DataDirectory, "tls", "server.crt");
+                var port = FreePort();
+                using var edge = StartEdge(edgeDll, api.BaseAddress, token, certificate, port, Path.Combine(work, "spool"));
+                try
+                {
+                    await WaitListeningAsync(port, TimeSpan.FromSeconds(60));
+                    using var client = api.CreateClient(maxConnections: 2);
+                    foreach (var (corpus, associations) in new[] { (one, 1), (four, 4) })
+                    {
+                        var clock = Stopwatch.StartNew();
+                        await StorescuAsync("EDGE", port, corpus, associations);
+                        var scp = clock.Elapsed.TotalSeconds;
+                        await WaitInCloudAsync(client, token, corpus);
+                        var endToEnd = clock.Elapsed.TotalSeconds;
+                        Console.WriteLine(Invariant($"| edge (spool fsync, then HTTPS tus to the api) | {associations} | {corpus.Count / scp:F0} | {corpus.Count / endToEnd:F0} instances/s |"));
+                    }
+                }
+                finally
+                {
+                    edge.Kill();
+                    await edge.WaitForExitAsync();
+                }
+            }
+
+            var orthancDicom = FreePort();
+            using var orthanc = await StartOrthancAsync(Path.Combine(work, "orthanc"), orthancDicom);
+            try
+            {
+                foreach (var (corpus, associations) in new[] { (orthancOne, 1), (orthancFour, 4) })
+                {
+                    var clock = Stopwatch.StartNew();
+                    await StorescuAsync("ORTHANC", orthancDicom, corpus, associations);
+                    Console.WriteLine(Invariant($"| Orthanc 1.10 (Debian, SQLite index, default storage) | {associations} | {corpus.Count / clock.Elapsed.TotalSeconds:F0} | — |"));
+                }
+            }
+            finally
+            {
+                orthanc.Kill();
+                await orthanc.WaitForExitAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+        return 0;
+    }
+
+    private static Process StartEdge(string edgeDll, Uri cloud, string token, string certificate, int port, string spool)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { edgeDll, "edge", "start", "--cloud", cloud.ToString(), "--cacert", certificate, "--ae", "EDGE",
+            "--port", port.ToString(CultureInfo.InvariantCulture), "--spool", spool, "--allow", "*" })
+            start.ArgumentList.Add(argument);
+        start.Environment["IMAGING_TOKEN"] = token;
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<Process> StartOrthancAsync(string directory, int dicomPort)
+    {
+        Directory.CreateDirectory(directory);
+        var config = new JsonObject
+        {
+            ["Name"] = "OrleansImaging DIMSE benchmark",
+            ["StorageDirectory"] = Path.Combine(directory, "storage"),
+            ["IndexDirectory"] = Path.Combine(directory, "index"),
+            ["HttpPort"] = FreePort(),
+            ["DicomPort"] = dicomPort,
+            ["DicomAet"] = "ORTHANC",
+            ["RemoteAccessAllowed"] = false,
+            ["AuthenticationEnabled"] = false,
+            ["SaveJobs"] = false,
+            ["Plugins"] = new JsonArray(),
+        };
+        var path = Path.Combine(directory, "orthanc.json");
+        await File.WriteAllTextAsync(path, config.ToJsonString());
+        var executable = File.Exists("/usr/sbin/Orthanc") ? "/usr/sbin/Orthanc" : "Orthanc";
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(path);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await WaitListeningAsync(dicomPort, TimeSpan.FromSeconds(60));
+        return process;
+    }
+
+    /// <summary>Sends <paramref name="corpus"/> with <paramref name="associations"/> storescu processes, each its share over one association.</summary>
+    private static async Task StorescuAsync(string calledAe, int port, IReadOnlyList<CorpusFile> corpus, int associations)
+    {
+        var shares = Enumerable.Range(0, associations).Select(a => corpus.Where((_, i) => i % associations == a).ToList()).ToList();
+        await Task.WhenAll(shares.Select(async share =>
+        {
+            var start = new ProcessStartInfo("storescu") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in new[] { "-aet", "BENCH", "-aec", calledAe, "127.0.0.1", port.ToString(CultureInfo.InvariantCulture) })
+                start.ArgumentList.Add(argument);
+            foreach (var file in share)
+                start.ArgumentList.Add(file.Path);
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0 || (await errors).Contains("E:", StringComparison.Ordinal))
+                throw new InvalidOperationException($"storescu to {calledAe} failed: {await errors}{await output}");
+        }));
+    }
+
+    private static async Task WaitInCloudAsync(HttpClient client, string token, IReadOnlyList<CorpusFile> corpus)
+    {
+        var studies = corpus.GroupBy(f => f.StudyInstanceUid).ToDictionary(g => g.Key, g => g.Count());
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var done = true;
+            foreach (var (study, count) in studies)
+            {
+                if (await IngestClient.CountStudyInstancesAsync(client, token, study, CancellationToken.None) != count)
+                {
+                    done = false;
+                    break;
+                }
+            }
+            if (done)
+                return;
+            if (deadline.Elapsed > TimeSpan.FromMinutes(10))
+                throw new TimeoutException("the edge did not deliver every instance to the cloud within 10 minutes.");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task WaitListeningAsync(int port, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var socket = new TcpClient();
+                await socket.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException) when (clock.Elapsed < timeout)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
