@@ -65,6 +65,29 @@ public sealed class EdgeServiceTests(EdgeApiFixture fixture) : IClassFixture<Edg
     }
 
     [Fact]
+    public async Task Start_FourParallelAssociations_EveryInstanceArrivesOnce_DataSetsIdentical()
+    {
+        var token = await fixture.Api.CreateTenantAndTokenAsync("edge-parallel", Scopes.DicomwebRead, Scopes.DicomwebWrite);
+        using var http = fixture.Api.CreateClient(token);
+        var series = Enumerable.Range(0, 4).Select(_ => SyntheticCt.Series(3)).ToList();
+        var files = new List<IReadOnlyList<string>>();
+        foreach (var instances in series)
+            files.Add([.. await WriteAsync(instances)]);
+        await using var edge = StartEdge(token, "parallel", allow: ["MODALITY"]);
+
+        var stores = await Task.WhenAll(files.Select(share => EdgeTestTools.RunAsync("storescu", ["-aet", "MODALITY", "-aec", "EDGE", "127.0.0.1", Port(edge), .. share])));
+
+        Assert.All(stores, store => Assert.True(store.ExitCode == 0, store.Output));
+        await WaitDoneAsync(edge.Spool.Root, 12);
+        Assert.Equal(12, await EdgeTestTools.CountInstancesAsync(http));
+        foreach (var instance in series.SelectMany(s => s))
+        {
+            var stored = await EdgeTestTools.RetrieveAsync(http, instance.Bytes);
+            Assert.Equal(SHA256.HashData(await EdgeTestTools.DataSetBytesAsync(instance.Bytes)), SHA256.HashData(await EdgeTestTools.DataSetBytesAsync(stored)));
+        }
+    }
+
+    [Fact]
     public async Task Start_SameInstanceSentAgainAfterUpload_ConfirmedAsAlreadyStored_StoredOnce()
     {
         var token = await fixture.Api.CreateTenantAndTokenAsync("edge-repeat", Scopes.DicomwebRead, Scopes.DicomwebWrite);
