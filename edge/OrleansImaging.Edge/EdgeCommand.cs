@@ -89,29 +89,26 @@ internal static class EdgeCommand
     /// <summary>The options of <c>edge start</c>, or null with <paramref name="error"/> saying what is wrong.</summary>
     internal static EdgeOptions? Parse(string[] args, out string error)
     {
-        string? cloud = null, token = Environment.GetEnvironmentVariable("IMAGING_TOKEN"), cacert = null, spool = null, tls = null, ae = null;
+        var shared = new Upload.CloudArguments();
+        string? spool = null, tls = null, ae = null;
         int port = 11112;
         var bind = IPAddress.Loopback;
         HashSet<string>? allowed = new(StringComparer.Ordinal);
-        double? limitMbps = null;
         error = "";
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             try
             {
+                if (shared.TryTake(args[i], Next))
+                    continue;
                 switch (args[i])
                 {
-                    case "--cloud": cloud = Next(); break;
-                    case "--token": token = Next(); break;
-                    case "--token-file": token = File.ReadAllText(Next()).Trim(); break;
-                    case "--cacert": cacert = Next(); break;
                     case "--ae": ae = Next(); break;
                     case "--port": port = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--bind": bind = IPAddress.Parse(Next()); break;
                     case "--spool": spool = Next(); break;
                     case "--tls-cert": tls = Next(); break;
-                    case "--limit-mbps": limitMbps = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--allow": allowed = AddAll(allowed, Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
                     case "--allow-file":
                         allowed = AddAll(allowed, File.ReadAllLines(Next()).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0));
@@ -125,22 +122,14 @@ internal static class EdgeCommand
                 return null;
             }
         }
-        if (cloud is null || string.IsNullOrWhiteSpace(token))
+        if (shared.Validate(out error) is not { } cloudUri)
+            return null;
+        if (port is < 0 or > 65535)
         {
-            error = "--cloud and a token (--token, --token-file or IMAGING_TOKEN) are needed.";
+            error = "--port is 0–65535.";
             return null;
         }
-        if (!Uri.TryCreate(cloud.EndsWith('/') ? cloud : cloud + "/", UriKind.Absolute, out var cloudUri) || cloudUri.Scheme is not ("https" or "http"))
-        {
-            error = $"--cloud '{cloud}' is not an http(s) URL.";
-            return null;
-        }
-        if (port is < 0 or > 65535 || limitMbps is <= 0)
-        {
-            error = "--port is 0–65535, --limit-mbps above 0.";
-            return null;
-        }
-        foreach (var (flag, path) in new[] { ("--cacert", cacert), ("--tls-cert", tls) })
+        foreach (var (flag, path) in new[] { ("--cacert", shared.CaCertificate), ("--tls-cert", tls) })
         {
             if (path is not null && !File.Exists(path))
             {
@@ -156,14 +145,14 @@ internal static class EdgeCommand
         return new EdgeOptions
         {
             Cloud = cloudUri,
-            Token = token,
-            CaCertificate = cacert,
+            Token = shared.Token!,
+            CaCertificate = shared.CaCertificate,
             AeTitle = ae ?? "EDGE",
             Bind = bind,
             Port = port,
             Spool = spool ?? "edge-spool",
             AllowedCallingAeTitles = allowed,
-            BytesPerSecond = limitMbps is { } mbps ? (long)(mbps * 1_000_000 / 8) : null,
+            BytesPerSecond = shared.LimitMbps is { } mbps ? (long)(mbps * 1_000_000 / 8) : null,
             TlsCertificate = tls,
         };
     }

@@ -74,26 +74,23 @@ internal static class UploadCommand
     /// <summary>The options, or null with <paramref name="error"/> saying what is wrong.</summary>
     internal static UploadOptions? Parse(string[] args, out string error)
     {
-        string? source = null, cloud = null, token = Environment.GetEnvironmentVariable("IMAGING_TOKEN"), cacert = null, journal = null;
+        var shared = new CloudArguments();
+        string? source = null, journal = null;
         int parallel = 4, chunkMb = 8, attempts = 8;
-        double? limitMbps = null;
         error = "";
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             try
             {
+                if (shared.TryTake(args[i], Next))
+                    continue;
                 switch (args[i])
                 {
-                    case "--cloud": cloud = Next(); break;
-                    case "--token": token = Next(); break;
-                    case "--token-file": token = File.ReadAllText(Next()).Trim(); break;
-                    case "--cacert": cacert = Next(); break;
                     case "--journal": journal = Next(); break;
                     case "--parallel": parallel = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--chunk-mb": chunkMb = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--retries": attempts = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--limit-mbps": limitMbps = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case var flag when flag.StartsWith("--", StringComparison.Ordinal): error = $"Unknown option {flag}."; return null;
                     default:
                         if (source is not null)
@@ -111,23 +108,20 @@ internal static class UploadCommand
                 return null;
             }
         }
-        if (source is null || cloud is null || string.IsNullOrWhiteSpace(token))
+        if (source is null)
         {
-            error = "The source, --cloud and a token (--token, --token-file or IMAGING_TOKEN) are needed.";
+            error = "Give the folder, DICOMDIR or file to upload.";
             return null;
         }
-        if (!Uri.TryCreate(cloud.EndsWith('/') ? cloud : cloud + "/", UriKind.Absolute, out var cloudUri) || cloudUri.Scheme is not ("https" or "http"))
+        if (shared.Validate(out error) is not { } cloudUri)
+            return null;
+        if (parallel is < 1 or > 64 || chunkMb is < 1 or > 1024 || attempts is < 1 or > 100)
         {
-            error = $"--cloud '{cloud}' is not an http(s) URL.";
+            error = "--parallel is 1–64, --chunk-mb 1–1024, --retries 1–100.";
             return null;
         }
-        if (parallel is < 1 or > 64 || chunkMb is < 1 or > 1024 || attempts is < 1 or > 100 || limitMbps is <= 0)
-        {
-            error = "--parallel is 1–64, --chunk-mb 1–1024, --retries 1–100, --limit-mbps above 0.";
-            return null;
-        }
-        return new UploadOptions(source, cloudUri, token, cacert, journal ?? UploadJournal.DefaultPath(source, cloudUri), chunkMb * 1024 * 1024, parallel, attempts,
-            limitMbps is { } mbps ? (long)(mbps * 1_000_000 / 8) : null);
+        return new UploadOptions(source, cloudUri, shared.Token!, shared.CaCertificate, journal ?? UploadJournal.DefaultPath(source, cloudUri), chunkMb * 1024 * 1024, parallel, attempts,
+            shared.LimitMbps is { } mbps ? (long)(mbps * 1_000_000 / 8) : null);
     }
 
     /// <summary>Uploads every DICOM file of <c>options.Source</c>.</summary>
