@@ -190,7 +190,7 @@ public sealed class DicomCodecsTranscodeReferenceTests(ITestOutputHelper output)
     [Fact]
     public async Task TranscodeAsync_SyntheticCt_LosslessRoundTripAndRatios()
     {
-        var study = Path.Combine(TestCorpus.Root, "..", "synthetic-ct", "ct-100-in-1-studies-v1", "study000");
+        var study = Path.Combine(TestCorpus.Root, "..", "synthetic-ct", "ct-100-in-1-studies-v2", "study000");
         Assert.True(Directory.Exists(study), $"the synthetic CT corpus is missing at {study} (./imaging corpus makes it)");
         foreach (var source in Directory.EnumerateFiles(study, "*.dcm").Order(StringComparer.Ordinal).Take(4))
         {

@@ -36,10 +36,10 @@ internal static class SyntheticCt
         ds.Text(0x0008, 0x0050, "SH", slice.AccessionNumber).Text(0x0008, 0x0060, "CS", "CT").Text(0x0008, 0x0070, "LO", "Example Medical Systems");
         ds.Text(0x0008, 0x0080, "LO", "Orleans General Hospital").Text(0x0008, 0x0081, "ST", "1 Rue de la Paix, Orléans");
         ds.Text(0x0008, 0x0090, "PN", "Referring^Doctor").Text(0x0008, 0x1010, "SH", "CTSTATION01").Text(0x0008, 0x1030, "LO", "CT CHEST WITH CONTRAST");
-        ds.Text(0x0008, 0x103E, "LO", "AXIAL 1.25MM SOFT TISSUE").Text(0x0008, 0x1040, "LO", "RADIOLOGY").Text(0x0008, 0x1050, "PN", "Performing^Physician");
-        ds.Text(0x0008, 0x1090, "LO", "Example CT 128");
         ds.Sequence(0x0008, 0x1032, item => item
             .Text(0x0008, 0x0100, "SH", "CTCHEST").Text(0x0008, 0x0102, "SH", "LOCAL").Text(0x0008, 0x0104, "LO", "CT chest with contrast"));
+        ds.Text(0x0008, 0x103E, "LO", "AXIAL 1.25MM SOFT TISSUE").Text(0x0008, 0x1040, "LO", "RADIOLOGY").Text(0x0008, 0x1050, "PN", "Performing^Physician");
+        ds.Text(0x0008, 0x1090, "LO", "Example CT 128");
         ds.Sequence(0x0008, 0x1140, item => item
             .Text(0x0008, 0x1150, "UI", "1.2.840.10008.5.1.4.1.1.2").Text(0x0008, 0x1155, "UI", "1.2.826.0.1.3680043.10.1.1.1.2"));
         ds.Text(0x0010, 0x0010, "PN", slice.PatientName).Text(0x0010, 0x0020, "LO", slice.PatientId).Text(0x0010, 0x0021, "LO", "ORLEANS");

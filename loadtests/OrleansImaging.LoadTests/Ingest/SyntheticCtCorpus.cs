@@ -35,7 +35,7 @@ internal static class SyntheticCtCorpus
     /// <summary>Loads the cached corpus of this shape from <paramref name="cacheRoot"/>, generating it first if needed.</summary>
     public static IReadOnlyList<CorpusFile> LoadOrCreate(string cacheRoot, int instances, int studies, TextWriter log)
     {
-        var folder = Path.Combine(cacheRoot, string.Create(CultureInfo.InvariantCulture, $"ct-{instances}-in-{studies}-studies-v1"));
+        var folder = Path.Combine(cacheRoot, string.Create(CultureInfo.InvariantCulture, $"ct-{instances}-in-{studies}-studies-v2"));
         if (File.Exists(Path.Combine(folder, CompleteMarker)))
             return ReadManifest(folder);
         if (Directory.Exists(folder))

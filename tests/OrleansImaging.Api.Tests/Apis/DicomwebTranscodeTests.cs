@@ -265,7 +265,7 @@ public sealed class DicomwebTranscodeTests(ApiFactory factory) : IDisposable
     /// <summary>A synthetic CT slice (explicit VR little endian, 512 × 512, 12 bits) compressed by dcmtk's dcmcjpls.</summary>
     private byte[] JpegLsSyntheticCt()
     {
-        var study = Path.Combine(PydicomCorpus.Root, "..", "synthetic-ct", "ct-100-in-1-studies-v1", "study000");
+        var study = Path.Combine(PydicomCorpus.Root, "..", "synthetic-ct", "ct-100-in-1-studies-v2", "study000");
         Assert.True(Directory.Exists(study), $"the synthetic CT corpus is missing at {study}");
         var output = Path.Combine(_directory, $"jls-{Guid.NewGuid():N}.dcm");
         Run("dcmcjpls", Path.Combine(study, "000001.dcm"), output);
