@@ -62,6 +62,11 @@ public static class ImagingSiloBuilderExtensions
         builder.Services.AddSingleton(new Grains.Archive.CodecWorkerOptions(Path.Combine(Path.GetFullPath(options.DataDirectory), "tmp", "codec")));
         builder.Services.AddSingleton<Grains.Archive.ArchiveCompressionScheduler>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<Grains.Archive.ArchiveCompressionScheduler>());
+        // Resumable uploads: which exist (grains.db), and the hourly sweep of those that expired unclaimed.
+        builder.Services.AddSingleton<Grains.Uploads.IUploadRegistry>(_ => new Grains.Uploads.SqliteUploadRegistry(grainState));
+        builder.Services.TryAddSingleton(new Grains.Uploads.UploadOptions());
+        builder.Services.AddSingleton<Grains.Uploads.UploadSweeper>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<Grains.Uploads.UploadSweeper>());
         builder.AddIncomingGrainCallFilter<CallerRequiredFilter>();
         builder.AddAdoNetGrainStorage(StorageNames.Provider, optionsBuilder => optionsBuilder.Configure<Orleans.Serialization.Serializer>((storage, serializer) =>
         {

@@ -44,7 +44,32 @@ public interface IUploadGrain : IGrainWithStringKey
 
     /// <summary>Ends the upload (tus termination, or after a whole-object hash mismatch); returns the chunk blobs to remove.</summary>
     Task<IReadOnlyList<UploadChunk>> DeleteAsync();
+
+    /// <summary>
+    /// For the silo's upload sweeper only (a <see cref="Callers.CallerKind.System"/> caller; anyone else gets
+    /// <see cref="Errors.NotFoundException"/>): whether the upload still exists, whether it has expired, and the chunk
+    /// blobs it holds. Changes nothing, so a sweeper cut off after removing the blobs simply asks again.
+    /// </summary>
+    Task<UploadExpiry> GetExpiryAsync();
+
+    /// <summary>
+    /// For the upload sweeper only: forgets the upload if it has (still) expired, after the sweeper removed its chunk
+    /// blobs. Returns false when it has not expired (a client committed a chunk in between).
+    /// </summary>
+    Task<bool> RemoveExpiredAsync();
 }
+
+/// <summary>What the upload sweeper learns about one upload.</summary>
+/// <param name="Exists">False when the upload was already removed (completed and swept, terminated, or never created).</param>
+/// <param name="Expired">True once <paramref name="ExpiresAt"/> has passed.</param>
+/// <param name="ExpiresAt">When it expires (the last commit plus the lifetime); the sweeper looks again then.</param>
+/// <param name="Chunks">The chunk blobs it holds (after ingest their blobs are already gone; removing them again is harmless).</param>
+[GenerateSerializer, Immutable, Alias("OrleansImaging.UploadExpiry")]
+public sealed record UploadExpiry(
+    [property: Id(0)] bool Exists,
+    [property: Id(1)] bool Expired,
+    [property: Id(2)] DateTimeOffset ExpiresAt,
+    [property: Id(3)] IReadOnlyList<UploadChunk> Chunks);
 
 /// <summary>What the client declares when it creates an upload.</summary>
 /// <param name="Length">Upload-Length: the whole object's bytes, at least 1.</param>

@@ -16,7 +16,9 @@ namespace OrleansImaging.Grains.Uploads;
 /// </summary>
 public sealed class UploadGrain(
     [PersistentState(StorageNames.UploadState, StorageNames.Provider)] IPersistentState<UploadState> state,
-    TimeProvider time) : Grain, IUploadGrain
+    IUploadRegistry registry,
+    UploadOptions options,
+    TimeProvider silo) : Grain, IUploadGrain
 {
     /// <summary>Chunks one upload may have; a client sending tiny PATCHes is told to send larger ones.</summary>
     public const int MaxChunks = 10_000;
@@ -24,8 +26,9 @@ public sealed class UploadGrain(
     /// <summary>Failed instances recorded per upload (the state stays small; the count of the rest is in the outcome's status).</summary>
     public const int MaxRecordedFailures = 1000;
 
-    /// <summary>How long an upload waits for its next chunk before it may be given up.</summary>
-    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
+    private readonly TimeProvider _clock = options.Clock ?? silo;
+
+    private TimeSpan Lifetime => options.Lifetime;
 
     private string _tenantId = "";
     private string _uploadId = "";
@@ -53,7 +56,10 @@ public sealed class UploadGrain(
             throw new InvalidRequestException(problem);
         if (Exists)
             throw new InvalidRequestException("The upload id is taken.");
-        var now = time.GetUtcNow();
+        var now = _clock.GetUtcNow();
+        // The registry row first: an upload the sweeper cannot find would keep its chunk blobs for ever, while a row
+        // whose upload was never written is just dropped by the sweeper.
+        await registry.RegisterAsync(_tenantId, _uploadId, now + Lifetime);
         state.State = new UploadState
         {
             CreatedBy = Owner(caller),
@@ -77,7 +83,7 @@ public sealed class UploadGrain(
     {
         Authorize();
         var s = state.State;
-        if (time.GetUtcNow() > s.ExpiresAt)
+        if (_clock.GetUtcNow() > s.ExpiresAt)
             throw new NotFoundException("Upload not found.");
         if (s.Offset >= s.Declared!.Length)
             throw new ConflictException("Every byte of the upload is already committed.");
@@ -106,7 +112,7 @@ public sealed class UploadGrain(
         if (length > 0)
         {
             s.Chunks.Add(new UploadChunk(lease.Offset, length, lease.BlobKey));
-            s.ExpiresAt = time.GetUtcNow() + Lifetime;
+            s.ExpiresAt = _clock.GetUtcNow() + Lifetime;
             await state.WriteStateAsync();
         }
         return Info();
@@ -148,10 +154,45 @@ public sealed class UploadGrain(
     {
         Authorize();
         var chunks = state.State.Chunks;
-        await state.ClearStateAsync();
-        state.State = new UploadState();
-        DeactivateOnIdle();
+        await ForgetAsync();
         return chunks;
+    }
+
+    /// <inheritdoc/>
+    public Task<UploadExpiry> GetExpiryAsync()
+    {
+        AuthorizeSweeper();
+        var s = state.State;
+        return Task.FromResult(Exists
+            ? new UploadExpiry(true, _clock.GetUtcNow() > s.ExpiresAt, s.ExpiresAt, [.. s.Chunks])
+            : new UploadExpiry(false, true, default, []));
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> RemoveExpiredAsync()
+    {
+        AuthorizeSweeper();
+        if (Exists && _clock.GetUtcNow() <= state.State.ExpiresAt)
+            return false;
+        await ForgetAsync();
+        return true;
+    }
+
+    private async Task ForgetAsync()
+    {
+        if (Exists)
+            await state.ClearStateAsync();
+        state.State = new UploadState();
+        if (_validKey)
+            await registry.ForgetAsync(_tenantId, _uploadId);
+        DeactivateOnIdle();
+    }
+
+    private void AuthorizeSweeper()
+    {
+        // Background work of the silo only; a request never carries a system caller (S3.2: the same answer as a missing upload).
+        if (!_validKey || Access.CurrentCaller().Kind != CallerKind.System)
+            throw new NotFoundException("Upload not found.");
     }
 
     /// <summary>Why <paramref name="upload"/> cannot be accepted, or null.</summary>
