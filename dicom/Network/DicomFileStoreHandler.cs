@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using OrleansImaging.Dicom.IO;
 
@@ -42,7 +43,9 @@ public sealed class DicomFileStoreHandler : IDicomStoreHandler
         var partial = Path.Combine(Folder, $".{request.SopInstanceUid}.{Guid.NewGuid():N}.part");
         try
         {
-            var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+            // Synchronous writes: a 64 KiB write into the page cache takes microseconds, while .NET's asynchronous file
+            // I/O on Linux hands every write to a thread-pool thread, a context switch each (8 per 0.5 MB slice).
+            var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.None);
             await using (file.ConfigureAwait(false))
             {
                 await file.WriteAsync(new byte[128], cancellationToken).ConfigureAwait(false);
@@ -54,8 +57,17 @@ public sealed class DicomFileStoreHandler : IDicomStoreHandler
                     existing.Add(new DicomElement(SourceApplicationEntityTitle, DicomVR.AE, DicomDataset.PadToEven(Encoding.ASCII.GetBytes(request.Peer.CallingAeTitle), (byte)' ')));
                 var meta = DicomFileMetaInformation.Create(new DicomDataset(), request.TransferSyntax, existing);
                 await MetaWriter.WriteAsync(file, meta, cancellationToken).ConfigureAwait(false);
-                await dataset.CopyToAsync(file, 64 * 1024, cancellationToken).ConfigureAwait(false);
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+                try
+                {
+                    int read;
+                    while ((read = await dataset.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                        file.Write(buffer, 0, read);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
                 file.Flush(flushToDisk: true);
             }
             File.Move(partial, target, overwrite: true);
