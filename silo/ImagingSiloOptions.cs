@@ -28,9 +28,10 @@ public sealed class ImagingSiloOptions
     /// <value>11111 (Orleans' default).</value>
     public int SiloPort { get; set; } = 11111;
 
-    /// <summary>The client gateway port of localhost clustering.</summary>
-    /// <value>30000 (Orleans' default).</value>
-    public int GatewayPort { get; set; } = 30000;
+    /// <summary>The client gateway port of localhost clustering; 0 opens no gateway.</summary>
+    /// <value>0: the embedded default's api is co-hosted and calls grains in-process, so nothing needs a gateway, and an
+    /// open one is a door for every local process (S2.1, S2.5).</value>
+    public int GatewayPort { get; set; }
 
     /// <summary>What a committed grain-state write or catalogue append survives.</summary>
     /// <value><see cref="SqliteSynchronous.Full"/>: a success means the data survives a power loss as well as a
@@ -63,9 +64,9 @@ public sealed class ImagingSiloOptions
         {
             throw new ArgumentException("ImagingSiloOptions.ClusterId is required.");
         }
-        if (SiloPort is < 1 or > 65535 || GatewayPort is < 1 or > 65535 || SiloPort == GatewayPort)
+        if (SiloPort is < 1 or > 65535 || GatewayPort is < 0 or > 65535 || SiloPort == GatewayPort)
         {
-            throw new ArgumentException("ImagingSiloOptions.SiloPort and GatewayPort must be distinct ports in 1–65535.");
+            throw new ArgumentException("ImagingSiloOptions.SiloPort must be a port in 1–65535 and GatewayPort 0 (none) or another port.");
         }
         if (!Enum.IsDefined(Synchronous))
         {

@@ -80,7 +80,7 @@ public static class DicomwebStoreApi
             limit.MaxRequestBodySize = options.MaxStowRequestBytes;
         }
 
-        var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}/dicomweb";
+        var baseUrl = options.DicomwebBaseUrl; // not the Host header: it is stored in BulkDataURIs every reader gets (S9.2)
         var body = new RequestBodyLimitStream(http.Request.Body, options.MaxStowRequestBytes);
         var reader = new MultipartReader(boundary, body, BufferSize) { BodyLengthLimit = null, HeadersLengthLimit = 16 * 1024 };
         StowResponse response;

@@ -166,7 +166,7 @@ public static class UploadApi
         // Every byte is there already: a client that lost the answer to its last PATCH (or a server that stopped while
         // ingesting) completes it again with an empty PATCH at the end. Ingest is idempotent.
         if (info.Status != UploadStatus.Receiving && offset == info.Length)
-            return await CompleteAsync(http, grain, info, blobs, grains);
+            return await CompleteAsync(http, grain, info, blobs, grains, options);
 
         var lease = await grain.BeginChunkAsync(offset);
         var remaining = info.Length - offset;
@@ -206,7 +206,7 @@ public static class UploadApi
         if (body.Cut)
             return TypedResults.Empty; // nobody is listening; what arrived is committed
         if (info.Offset == info.Length)
-            return await CompleteAsync(http, grain, info, blobs, grains);
+            return await CompleteAsync(http, grain, info, blobs, grains, options);
         SetUploadHeaders(http, info);
         return TypedResults.NoContent();
     }
@@ -227,7 +227,7 @@ public static class UploadApi
     /// Ingests the whole object through the STOW-RS path, hashing it on the way; nothing reaches a study grain unless the
     /// SHA-256 matches the declared one. It runs to its end even if the client goes away (the outcome is recorded).
     /// </summary>
-    private static async Task<IResult> CompleteAsync(HttpContext http, IUploadGrain grain, UploadInfo info, IBlobStore blobs, IGrainFactory grains)
+    private static async Task<IResult> CompleteAsync(HttpContext http, IUploadGrain grain, UploadInfo info, IBlobStore blobs, IGrainFactory grains, ImagingHostOptions options)
     {
         if (info.Outcome is not null)
         {
@@ -239,7 +239,7 @@ public static class UploadApi
         var chunks = await grain.GetChunksAsync();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var whole = new HashingStream(new ChunkedBlobStream(blobs, chunks), hash);
-        var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}/dicomweb";
+        var baseUrl = options.DicomwebBaseUrl; // not the Host header: it is stored in BulkDataURIs every reader gets (S9.2)
         CheckContentType(info.ContentType, out var boundary);
         var reader = boundary is null ? null : new MultipartReader(boundary, whole, 64 * 1024) { BodyLengthLimit = null, HeadersLengthLimit = 16 * 1024 };
         var single = boundary is null;

@@ -140,6 +140,8 @@ public static class ImagingHostExtensions
             options.DataDirectory = data;
         if (configuration["IMAGING_URLS"] is { Length: > 0 } urls)
             options.Urls = urls;
+        if (configuration["IMAGING_PUBLIC_URL"] is { Length: > 0 } publicUrl)
+            options.PublicUrl = publicUrl;
         options.DataDirectory = Path.GetFullPath(options.DataDirectory);
         return options;
     }

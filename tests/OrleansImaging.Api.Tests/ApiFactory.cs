@@ -22,8 +22,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("IMAGING_DATA", DataDirectory)
             .UseSetting("IMAGING_URLS", "http://127.0.0.1:0")
-            .UseSetting("Imaging:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .UseSetting("Imaging:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            .UseSetting("Imaging:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var (key, value) in ExtraSettings)
         {
             builder.UseSetting(key, value);

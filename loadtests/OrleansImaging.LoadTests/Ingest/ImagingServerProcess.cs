@@ -51,7 +51,6 @@ internal sealed class ImagingServerProcess : IAsyncDisposable
         start.Environment["IMAGING_DATA"] = data;
         start.Environment["IMAGING_URLS"] = baseAddress.ToString().TrimEnd('/');
         start.Environment["Imaging__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
-        start.Environment["Imaging__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
         foreach (var (name, value) in environment)
             start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");

@@ -2,6 +2,7 @@ using OrleansImaging.Api.Tests.Peers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansImaging.Contracts.Callers;
 using OrleansImaging.Dicom;
 
@@ -36,6 +37,33 @@ public sealed class DicomwebStoreApiTests(ApiFactory factory)
             using var metadata = JsonDocument.Parse(await client.GetStringAsync($"/dicomweb/studies/{study}/metadata"));
             Assert.Equal(1, metadata.RootElement.GetArrayLength());
         }
+    }
+
+    [Fact]
+    public async Task Store_WithAForgedHostHeader_StoredBulkDataUrisAndRetrieveUrlUseTheConfiguredAddress_S9_2()
+    {
+        // The Host header is the sender's to choose; what is stored from it would be served to every later reader of
+        // the metadata, who might follow it with their token.
+        await factory.CreateTenantAsync("stow-host");
+        var (_, token) = await factory.CreateTokenAsync("stow-host", Scopes.DicomwebRead, Scopes.DicomwebWrite);
+        using var client = factory.CreateClient(token);
+        var bytes = File.ReadAllBytes(Corpus("CT_small.dcm"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/dicomweb/studies") { Content = Multipart([bytes]) };
+        request.Headers.Host = "evil.example";
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var expected = factory.Services.GetRequiredService<OrleansImaging.Api.Hosting.ImagingHostOptions>().DicomwebBaseUrl + "/studies/";
+        var answer = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("evil.example", answer, StringComparison.Ordinal);
+        Assert.Contains(expected, answer, StringComparison.Ordinal);
+        var study = DicomFile.Parse(bytes).Dataset.Get<string>(DicomTag.StudyInstanceUID);
+        var metadata = await client.GetStringAsync($"/dicomweb/studies/{study}/metadata");
+        Assert.DoesNotContain("evil.example", metadata, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(metadata);
+        var uri = json.RootElement[0].GetProperty("7FE00010").GetProperty("BulkDataURI").GetString();
+        Assert.StartsWith(expected + study + "/", uri, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -101,7 +101,6 @@ public sealed class AdminCliProcessTests : IDisposable
             start.Environment["IMAGING_DATA"] = data;
             start.Environment["IMAGING_URLS"] = url;
             start.Environment["Imaging__SiloPort"] = ApiFactory.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-            start.Environment["Imaging__GatewayPort"] = ApiFactory.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
             var process = Process.Start(start)!;
             // The host prints this line once Kestrel and the silo are both up.
             while (await process.StandardOutput.ReadLineAsync() is { } line)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansImaging.Api.Hosting;
 
 namespace OrleansImaging.Api.Tests.Hosting;
@@ -28,6 +29,16 @@ public sealed class ApiHostTests(ApiFactory factory)
 
         var problem = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult>(result.Result);
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, problem.StatusCode);
+    }
+
+    [Fact]
+    public void CoHostedSilo_OpensNoClientGateway_S2_1_S2_5()
+    {
+        // The api calls grains in-process; an open gateway would take grain calls from any local process.
+        var endpoints = _factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Orleans.Configuration.EndpointOptions>>().Value;
+
+        Assert.Equal(0, endpoints.GatewayPort);
+        Assert.Equal(IPAddress.Loopback, endpoints.AdvertisedIPAddress);
     }
 
     [Fact]

@@ -30,7 +30,6 @@ public sealed class ApiProcessTests : IDisposable
         start.Environment["IMAGING_DATA"] = _data;
         start.Environment["IMAGING_URLS"] = $"https://127.0.0.1:{port}";
         start.Environment["Imaging__SiloPort"] = ApiFactory.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Imaging__GatewayPort"] = ApiFactory.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         try
         {

@@ -57,7 +57,6 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["IMAGING_DATA"] = dataDirectory;
         start.Environment["IMAGING_URLS"] = baseAddress.GetLeftPart(UriPartial.Authority);
         start.Environment["Imaging__SiloPort"] = ApiFactory.FreePort().ToString(CultureInfo.InvariantCulture);
-        start.Environment["Imaging__GatewayPort"] = ApiFactory.FreePort().ToString(CultureInfo.InvariantCulture);
         var log = new ConcurrentQueue<string>();
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };

@@ -12,6 +12,7 @@ public sealed class SiloSetupTests
     [InlineData("d", "", 11111, 30000)]
     [InlineData("d", "svc", 0, 30000)]
     [InlineData("d", "svc", 11111, 11111)]
+    [InlineData("d", "svc", 11111, -1)]
     public void Validate_BadSetting_Throws(string dataDirectory, string serviceId, int siloPort, int gatewayPort) =>
         Assert.Throws<ArgumentException>(() => new ImagingSiloOptions
         {
@@ -20,6 +21,9 @@ public sealed class SiloSetupTests
 
     [Fact]
     public void Validate_Defaults_Pass() => new ImagingSiloOptions { DataDirectory = "data" }.Validate();
+
+    [Fact]
+    public void Defaults_OpenNoClientGateway_S2_5() => Assert.Equal(0, new ImagingSiloOptions().GatewayPort);
 
     [Fact]
     public void Apply_Twice_WalAndQueriesOnce()
