@@ -110,6 +110,80 @@ public sealed partial class SpoolUploaderTests(EdgeApiFixture fixture) : IClassF
         Assert.Equal(8, done.Distinct(StringComparer.Ordinal).Count());
     }
 
+    [Fact]
+    public async Task Run_EdgeSigkilledWithThreeBatchesInFlight_RestartResumesEachUpload_EveryInstanceOnce()
+    {
+        var token = await fixture.Api.CreateTenantAndTokenAsync("uploader-kill", Scopes.DicomwebRead, Scopes.DicomwebWrite);
+        var studies = Enumerable.Range(0, 3).Select(_ => SyntheticCt.Series(3, size: 256)).ToList();
+        var files = new List<IReadOnlyList<string>>();
+        foreach (var study in studies)
+            files.Add(await WriteAsync(study));
+        var spool = Path.Combine(_work, "kill-spool");
+        var manifests = Path.Combine(spool, "batches");
+
+        // A slow link (default --parallel 3): each batch's upload is created and saved, its bytes trickle.
+        var first = await EdgeProcess.StartAsync(fixture, token, spool, limitMbps: 0.05);
+        List<string> leftInFlight;
+        try
+        {
+            var stores = await Task.WhenAll(files.Select(study => EdgeTestTools.RunAsync("storescu", ["-aet", "MODALITY", "-aec", "EDGE", "127.0.0.1", first.Port, .. study])));
+            Assert.All(stores, store => Assert.True(store.ExitCode == 0, store.Output));
+            await EdgeTestTools.WaitUntilAsync(
+                () => Task.FromResult(Directory.EnumerateFiles(manifests, "*.json").Count(f => File.ReadAllText(f).Contains("\"Upload\":\"http", StringComparison.Ordinal)) == 3),
+                UploadTimeout, () => first.Log);
+        }
+        finally
+        {
+            await first.KillAsync();
+        }
+        leftInFlight = [.. Directory.EnumerateFiles(manifests, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>()];
+        var killed = EdgeStatus.Read(spool, TimeProvider.System);
+        Assert.False(killed.Running);
+        Assert.Equal(3, killed.Uploading?.Batches?.Count);
+        Assert.Equal(9, killed.Queued);
+        var printed = new StringWriter();
+        EdgeStatus.Print(killed, printed);
+        Assert.Contains("3 batch(es) in flight", printed.ToString(), StringComparison.Ordinal);
+
+        var second = await EdgeProcess.StartAsync(fixture, token, spool, limitMbps: null);
+        try
+        {
+            await WaitDoneAsync(spool, 9);
+        }
+        finally
+        {
+            await second.KillAsync();
+        }
+        using var http = fixture.Api.CreateClient(token);
+        Assert.Equal(9, await EdgeTestTools.CountInstancesAsync(http));
+        foreach (var instance in studies.SelectMany(s => s))
+        {
+            var stored = await EdgeTestTools.RetrieveAsync(http, instance.Bytes);
+            Assert.Equal(SHA256.HashData(await EdgeTestTools.DataSetBytesAsync(instance.Bytes)), SHA256.HashData(await EdgeTestTools.DataSetBytesAsync(stored)));
+        }
+        // The three uploads were resumed (their batches confirmed), not built again from the queue.
+        var doneBatches = (await File.ReadAllLinesAsync(Path.Combine(spool, "done.log"))).Select(l => l.Split(' ')[3]).ToHashSet(StringComparer.Ordinal);
+        Assert.Subset(doneBatches, leftInFlight.ToHashSet(StringComparer.Ordinal));
+        Assert.Empty(Directory.EnumerateFiles(manifests));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("17")]
+    [InlineData("x")]
+    public void Parse_ParallelOutOfRange_NullWithAReason(string parallel)
+    {
+        Assert.Null(OrleansImaging.Edge.EdgeCommand.Parse(["--cloud", "https://x/", "--token", "t", "--parallel", parallel], out var error));
+        Assert.False(string.IsNullOrWhiteSpace(error));
+    }
+
+    [Fact]
+    public void Parse_Parallel_TakenOrThreeByDefault()
+    {
+        Assert.Equal(16, OrleansImaging.Edge.EdgeCommand.Parse(["--cloud", "https://x/", "--token", "t", "--parallel", "16"], out _)!.Parallel);
+        Assert.Equal(3, OrleansImaging.Edge.EdgeCommand.Parse(["--cloud", "https://x/", "--token", "t"], out _)!.Parallel);
+    }
+
     [GeneratedRegex(@"^edge: batch \S+ .*started; (\d+) batch\(es\) in flight$")]
     private static partial Regex InFlightLine();
 
