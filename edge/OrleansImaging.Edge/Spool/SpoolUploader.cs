@@ -125,10 +125,17 @@ internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOption
                 var message = ex is UploadAbortedException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
                 var next = options.Clock.GetUtcNow() + delay;
                 _lastError = new Failure(message, next);
-                if (batch is not null && _inFlight.TryGetValue(slot, out var progress))
-                    _inFlight[slot] = progress with { LastError = message, NextAttempt = next };
                 log(string.Create(CultureInfo.InvariantCulture,
                     $"edge: upload{(batch is null ? "" : $" of batch {batch.Id}")} failed (attempt {failures}), retrying in {delay.TotalSeconds:F1} s: {message}"));
+                if (batch is not null && spool.Reload(batch) is null)
+                {
+                    batch = null; // refused and discarded: its instances go in a new batch
+                    _inFlight.TryRemove(slot, out _);
+                }
+                else if (batch is not null && _inFlight.TryGetValue(slot, out var progress))
+                {
+                    _inFlight[slot] = progress with { LastError = message, NextAttempt = next };
+                }
                 try
                 {
                     await Task.Delay(delay, options.Clock, cancellationToken);
@@ -159,8 +166,9 @@ internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOption
     }
 
     // The cloud was not reached at all (refused, reset, TLS, DNS, timeout) as opposed to answering with an error.
+    // HttpClient wraps socket and stream failures in HttpRequestException; a bare IOException is the local disk's.
     private static bool IsConnectionLevel(Exception ex) =>
-        ex is HttpRequestException { StatusCode: null } or IOException or System.Net.Sockets.SocketException
+        ex is HttpRequestException { StatusCode: null } or System.Net.Sockets.SocketException
         || ex is TaskCanceledException { InnerException: TimeoutException };
 
     private async Task SendAsync(int slot, SpoolBatch batch, TusUploadClient client, CloudGate.Probe? probe, CancellationToken cancellationToken)
