@@ -67,7 +67,7 @@ internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOption
         try
         {
             var client = new TusUploadClient(http, options.ChunkBytes, maxAttempts: 3, _limit is null ? null : _limit.WaitAsync, log);
-            await Task.WhenAll(Enumerable.Range(0, options.Parallel).Select(slot => Task.Run(() => WorkAsync(slot, client, cancellationToken), CancellationToken.None)));
+            await Task.WhenAll(Enumerable.Range(0, Math.Clamp(options.Parallel, 1, 16)).Select(slot => Task.Run(() => WorkAsync(slot, client, cancellationToken), CancellationToken.None)));
         }
         finally
         {
