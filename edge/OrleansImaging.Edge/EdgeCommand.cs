@@ -18,7 +18,8 @@ internal static class EdgeCommand
           --spool <dir>         where received instances wait for the cloud (default ./edge-spool)
           --allow AE1,AE2       the calling AE titles allowed (the hospital's registered devices); '*' allows every one
           --allow-file <file>   the same, one AE title a line (# comments)
-          --limit-mbps <n>      upload bandwidth cap in megabits per second (default none)
+          --limit-mbps <n>      upload bandwidth cap in megabits per second, shared by all batches (default none)
+          --parallel <n>        batches (each of a different study) uploading at once, 1-16 (default 3)
           --tls-cert <pfx>      DICOM over TLS with this certificate and key (password in IMAGING_EDGE_TLS_PASSWORD)
         Without --allow or --allow-file every association is refused.
         """;
@@ -91,7 +92,7 @@ internal static class EdgeCommand
     {
         var shared = new Upload.CloudArguments();
         string? spool = null, tls = null, ae = null;
-        int port = 11112;
+        int port = 11112, parallel = 3;
         var bind = IPAddress.Loopback;
         HashSet<string>? allowed = new(StringComparer.Ordinal);
         error = "";
@@ -109,6 +110,7 @@ internal static class EdgeCommand
                     case "--bind": bind = IPAddress.Parse(Next()); break;
                     case "--spool": spool = Next(); break;
                     case "--tls-cert": tls = Next(); break;
+                    case "--parallel": parallel = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--allow": allowed = AddAll(allowed, Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
                     case "--allow-file":
                         allowed = AddAll(allowed, File.ReadAllLines(Next()).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0));
@@ -127,6 +129,11 @@ internal static class EdgeCommand
         if (port is < 0 or > 65535)
         {
             error = "--port is 0–65535.";
+            return null;
+        }
+        if (parallel is < 1 or > 16)
+        {
+            error = "--parallel is 1–16.";
             return null;
         }
         foreach (var (flag, path) in new[] { ("--cacert", shared.CaCertificate), ("--tls-cert", tls) })
@@ -154,6 +161,7 @@ internal static class EdgeCommand
             AllowedCallingAeTitles = allowed,
             BytesPerSecond = shared.LimitMbps is { } mbps ? (long)(mbps * 1_000_000 / 8) : null,
             TlsCertificate = tls,
+            Parallel = parallel,
         };
     }
 

@@ -52,6 +52,10 @@ internal sealed record EdgeOptions
     /// <value>64 MiB.</value>
     public long BatchMaxBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>How many batches (each of a different study) upload at once, 1–16 (<c>--parallel</c>).</summary>
+    /// <value>3.</value>
+    public int Parallel { get; init; } = 3;
+
     /// <summary>The PATCH size.</summary>
     /// <value>8 MiB.</value>
     public int ChunkBytes { get; init; } = 8 * 1024 * 1024;

@@ -25,14 +25,22 @@ internal sealed record SpoolBatch(string Id, string StudyInstanceUid, string Bou
 }
 
 /// <summary>
-/// The edge's spool directory: <c>queue/</c> (received, not yet confirmed by the cloud), <c>batches/</c> (the batch
+/// The edge's spool directory: <c>queue/</c> (received, not yet confirmed by the cloud), <c>batches/</c> (the batches
 /// in flight), <c>failed/</c> (instances the cloud refused, each with a <c>.reason</c>), <c>done.log</c> (one line per
 /// confirmed instance) and <c>status.json</c> (written by the running edge every second). Every step that lets go of
 /// an instance is made durable before the next: nothing is deleted before the cloud confirmed it.
+/// Several uploaders may share one spool: <see cref="NextBatchAsync"/> hands each a batch of a study no other batch
+/// in flight belongs to, so no queued file is ever in two batches at once.
 /// </summary>
 internal sealed class EdgeSpool
 {
+    // Guarded by _choosing: only one caller picks or builds a batch at a time (it reads the queue, then claims).
     private readonly Dictionary<string, (long Modified, string Study)> _studies = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _choosing = new(1, 1);
+    // Batch id → study of every batch handed out and not yet completed or discarded. Guarded by itself.
+    private readonly Dictionary<string, string> _claimed = new(StringComparer.Ordinal);
+    // done.log is appended by whichever batch completes: one append at a time.
+    private readonly Lock _doneGate = new();
 
     /// <summary>Opens (creating if needed) the spool at <paramref name="root"/>.</summary>
     public EdgeSpool(string root)
@@ -77,25 +85,97 @@ internal sealed class EdgeSpool
         return removed;
     }
 
-    /// <summary>The batch an earlier run left in flight, if any (the oldest).</summary>
-    public SpoolBatch? PendingBatch()
+    /// <summary>
+    /// The next batch for an uploader, claimed for it until <see cref="Complete"/> or <see cref="Discard"/>: a batch
+    /// an earlier run left in flight (the oldest) whose study is not in flight already, else a new one built from the
+    /// queued instances of a study that has no batch (see <see cref="CreateBatchAsync"/>). Null when there is nothing
+    /// to send that no other batch holds. Safe to call from several uploaders at once.
+    /// </summary>
+    public async Task<SpoolBatch?> NextBatchAsync(int maxInstances, long maxBytes, Action<string> log, CancellationToken cancellationToken)
     {
+        await _choosing.WaitAsync(cancellationToken);
+        try
+        {
+            HashSet<string> busy;
+            lock (_claimed)
+                busy = _claimed.Values.ToHashSet(StringComparer.Ordinal);
+            var claimedIds = ClaimedIds();
+            var left = new List<SpoolBatch>();
+            foreach (var batch in Manifests())
+            {
+                if (claimedIds.Contains(batch.Id))
+                    continue;
+                left.Add(batch);
+            }
+            // A study with a manifest on disk (claimed or not) gets no new batch: its files may be in that body.
+            var pick = left.FirstOrDefault(b => !busy.Contains(b.StudyInstanceUid));
+            if (pick is null)
+            {
+                busy.UnionWith(left.Select(b => b.StudyInstanceUid));
+                pick = await CreateBatchAsync(maxInstances, maxBytes, busy, log, cancellationToken);
+            }
+            if (pick is not null)
+            {
+                lock (_claimed)
+                    _claimed[pick.Id] = pick.StudyInstanceUid;
+            }
+            return pick;
+        }
+        finally
+        {
+            _choosing.Release();
+        }
+    }
+
+    /// <summary>The batch as its manifest now says (its upload URL once saved), or null once it is gone.</summary>
+    public SpoolBatch? Reload(SpoolBatch batch)
+    {
+        var manifest = Path.Combine(BatchDirectory, batch.Id + ".json");
+        var current = File.Exists(manifest) ? Read(manifest) : null;
+        if (current is null || !File.Exists(BodyPath(current)))
+        {
+            lock (_claimed)
+                _claimed.Remove(batch.Id);
+            return null;
+        }
+        return current;
+    }
+
+    private HashSet<string> ClaimedIds()
+    {
+        lock (_claimed)
+            return _claimed.Keys.ToHashSet(StringComparer.Ordinal);
+    }
+
+    // The manifests on disk, oldest first (ids start with the time of their oldest member); one without its body is
+    // removed (its files are all still queued).
+    private List<SpoolBatch> Manifests()
+    {
+        var batches = new List<SpoolBatch>();
         foreach (var manifest in Directory.EnumerateFiles(BatchDirectory, "*.json").Order(StringComparer.Ordinal))
         {
-            SpoolBatch? batch;
-            try
-            {
-                batch = JsonSerializer.Deserialize<SpoolBatch>(File.ReadAllBytes(manifest));
-            }
-            catch (JsonException)
-            {
-                batch = null; // written by rename, so never torn; one edited by hand is dropped (its files are still queued)
-            }
-            if (batch is not null && File.Exists(BodyPath(batch)))
-                return batch;
-            File.Delete(manifest); // a manifest without its body: its files are all still queued
+            if (Read(manifest) is { } batch && File.Exists(BodyPath(batch)))
+                batches.Add(batch);
+            else if (!ClaimedIds().Contains(Path.GetFileNameWithoutExtension(manifest)))
+                File.Delete(manifest);
         }
-        return null;
+        return batches;
+    }
+
+    private static SpoolBatch? Read(string manifest)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<SpoolBatch>(File.ReadAllBytes(manifest));
+        }
+        catch (JsonException)
+        {
+            return null; // written by rename, so never torn; one edited by hand is dropped (its files are still queued)
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // completed meanwhile
+        }
     }
 
     /// <summary>Records the batch's upload URL (before its first byte is sent).</summary>
@@ -103,11 +183,12 @@ internal sealed class EdgeSpool
         DirectorySync.WriteAllBytes(Path.Combine(BatchDirectory, batch.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(batch));
 
     /// <summary>
-    /// Builds the next batch: the queued instances of the study of the oldest queued file, oldest first, up to
-    /// <paramref name="maxInstances"/> and <paramref name="maxBytes"/> (at least one); null when the queue is empty.
-    /// The body is written and fsynced before the manifest names it.
+    /// Builds the next batch: the queued instances of the study of the oldest queued file not of a
+    /// <paramref name="busy"/> study, oldest first, up to <paramref name="maxInstances"/> and
+    /// <paramref name="maxBytes"/> (at least one); null when there is none. The body is written and fsynced before the
+    /// manifest names it.
     /// </summary>
-    public async Task<SpoolBatch?> CreateBatchAsync(int maxInstances, long maxBytes, Action<string> log, CancellationToken cancellationToken)
+    private async Task<SpoolBatch?> CreateBatchAsync(int maxInstances, long maxBytes, IReadOnlySet<string> busy, Action<string> log, CancellationToken cancellationToken)
     {
         var queued = Queued(QueueDirectory).OrderBy(f => f.LastWriteTimeUtc.Ticks).ThenBy(f => f.Name, StringComparer.Ordinal).ToList();
         if (queued.Count == 0)
@@ -118,7 +199,7 @@ internal sealed class EdgeSpool
         foreach (var file in queued)
         {
             var fileStudy = await StudyOfAsync(file, log, cancellationToken);
-            if (fileStudy is null)
+            if (fileStudy is null || busy.Contains(fileStudy))
                 continue;
             study ??= fileStudy;
             if (fileStudy != study)
@@ -211,9 +292,12 @@ internal sealed class EdgeSpool
             var lines = new StringBuilder();
             foreach (var member in confirmed)
                 lines.Append(CultureInfo.InvariantCulture, $"{now} {member.SopInstanceUid} {batch.StudyInstanceUid} {batch.Id}\n");
-            using var log = new FileStream(DoneLog, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-            log.Write(Encoding.UTF8.GetBytes(lines.ToString()));
-            log.Flush(flushToDisk: true);
+            lock (_doneGate)
+            {
+                using var log = new FileStream(DoneLog, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+                log.Write(Encoding.UTF8.GetBytes(lines.ToString()));
+                log.Flush(flushToDisk: true);
+            }
         }
         DirectorySync.Flush(Root);
         foreach (var (sop, reason) in refused)
@@ -229,12 +313,14 @@ internal sealed class EdgeSpool
         Discard(batch);
     }
 
-    /// <summary>Removes a batch's body and manifest; its instances stay queued.</summary>
+    /// <summary>Removes a batch's body and manifest, and its claim; its instances stay queued.</summary>
     public void Discard(SpoolBatch batch)
     {
         File.Delete(Path.Combine(BatchDirectory, batch.Id + ".json"));
         File.Delete(BodyPath(batch));
         DirectorySync.Flush(BatchDirectory);
+        lock (_claimed)
+            _claimed.Remove(batch.Id);
     }
 
     private void Fail(string sop, string queuedPath, string reason)

@@ -8,7 +8,7 @@ namespace OrleansImaging.Edge.Spool;
 /// <param name="QueuedBytes">Their size.</param>
 /// <param name="OldestQueued">How long the oldest has waited.</param>
 /// <param name="Running">True when a running edge wrote status.json in the last few seconds.</param>
-/// <param name="Uploading">The batch in flight (or left in flight by a stopped edge), if any.</param>
+/// <param name="Uploading">The batches in flight (or left in flight by a stopped edge), null when there is none.</param>
 /// <param name="Done">Instances the cloud confirmed (distinct SOP Instance UIDs in done.log).</param>
 /// <param name="Failed">Instances the cloud refused, with the reason.</param>
 /// <param name="LastError">Why the last attempt to reach the cloud failed, while it is still failing.</param>
@@ -37,13 +37,26 @@ internal static class EdgeStatus
             }
         }
         var running = runtime is not null && now - runtime.Updated < TimeSpan.FromSeconds(5) && IsAlive(runtime.ProcessId);
-        EdgeRuntimeStatus? uploading = running && runtime!.Batch is not null ? runtime : null;
+        EdgeRuntimeStatus? uploading = running && runtime!.Batches is { Count: > 0 } ? runtime : null;
         if (!running)
         {
-            // A stopped edge: its batch in flight is the manifest it left.
-            var manifest = Directory.Exists(Path.Combine(root, "batches")) ? Directory.EnumerateFiles(Path.Combine(root, "batches"), "*.json").Order(StringComparer.Ordinal).FirstOrDefault() : null;
-            if (manifest is not null && JsonSerializer.Deserialize<SpoolBatch>(File.ReadAllBytes(manifest)) is { } batch)
-                uploading = new EdgeRuntimeStatus(runtime?.Updated ?? now, 0, batch.Id, batch.StudyInstanceUid, batch.Members.Count, batch.Length, 0, runtime?.LastError, null);
+            // A stopped edge: its batches in flight are the manifests it left.
+            var left = new List<BatchProgress>();
+            var batches = Path.Combine(root, "batches");
+            foreach (var manifest in Directory.Exists(batches) ? Directory.EnumerateFiles(batches, "*.json").Order(StringComparer.Ordinal) : Enumerable.Empty<string>())
+            {
+                try
+                {
+                    if (JsonSerializer.Deserialize<SpoolBatch>(File.ReadAllBytes(manifest)) is { } batch)
+                        left.Add(new BatchProgress(batch.Id, batch.StudyInstanceUid, batch.Members.Count, batch.Length, 0, null, null));
+                }
+                catch (Exception ex) when (ex is JsonException or IOException)
+                {
+                    // Edited by hand or removed meanwhile: the next start drops it; its files are still queued.
+                }
+            }
+            if (left.Count > 0)
+                uploading = new EdgeRuntimeStatus(runtime?.Updated ?? now, 0, left, runtime?.LastError, null);
         }
         var done = 0;
         var doneLog = Path.Combine(root, "done.log");
@@ -89,12 +102,18 @@ internal static class EdgeStatus
         var ci = CultureInfo.InvariantCulture;
         output.WriteLine(report.Running ? "edge: running" : "edge: not running (status from the spool's files)");
         output.WriteLine(string.Create(ci, $"queued:    {report.Queued} instances, {Size(report.QueuedBytes)}{(report.OldestQueued is { } age ? $", oldest {Age(age)}" : "")}"));
-        if (report.Uploading is { } batch)
+        if (report.Uploading?.Batches is { Count: > 0 } batches)
         {
-            var percent = batch.Bytes == 0 ? 0 : 100.0 * batch.Offset / batch.Bytes;
-            output.WriteLine(report.Running
-                ? string.Create(ci, $"uploading: batch {batch.Batch}: {batch.Files} instances of study {batch.Study}, {Size(batch.Offset)} of {Size(batch.Bytes)} sent ({percent:F0}%)")
-                : string.Create(ci, $"uploading: batch {batch.Batch}: {batch.Files} instances of study {batch.Study}, {Size(batch.Bytes)}, left in flight: resumed on the next start"));
+            output.WriteLine(string.Create(ci, $"uploading: {batches.Count} batch(es) in flight"));
+            foreach (var batch in batches)
+            {
+                var percent = batch.Bytes == 0 ? 0 : 100.0 * batch.Offset / batch.Bytes;
+                output.WriteLine(report.Running
+                    ? string.Create(ci, $"  batch {batch.Batch}: {batch.Files} instances of study {batch.Study}, {Size(batch.Offset)} of {Size(batch.Bytes)} sent ({percent:F0}%)")
+                    : string.Create(ci, $"  batch {batch.Batch}: {batch.Files} instances of study {batch.Study}, {Size(batch.Bytes)}, left in flight: resumed on the next start"));
+                if (batch.LastError is { } failing)
+                    output.WriteLine(string.Create(ci, $"    failing: {failing}{(batch.NextAttempt is { } next ? $" (next attempt {next:HH:mm:ss} UTC)" : "")}"));
+            }
         }
         else
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -5,38 +6,59 @@ using OrleansImaging.Edge.Upload;
 
 namespace OrleansImaging.Edge.Spool;
 
+/// <summary>One batch being uploaded, as status.json shows it.</summary>
+/// <param name="Batch">The batch id (its files in batches/).</param>
+/// <param name="Study">The study all its instances belong to.</param>
+/// <param name="Files">How many instances it carries.</param>
+/// <param name="Bytes">The multipart body's length.</param>
+/// <param name="Offset">How many bytes the cloud has committed.</param>
+/// <param name="LastError">Why the last attempt for this batch failed, while it is still failing.</param>
+/// <param name="NextAttempt">When it is tried again, while it is failing.</param>
+internal sealed record BatchProgress(string Batch, string Study, int Files, long Bytes, long Offset, string? LastError, DateTimeOffset? NextAttempt);
+
 /// <summary>What the running edge reports in status.json every second.</summary>
-internal sealed record EdgeRuntimeStatus(DateTimeOffset Updated, int ProcessId, string? Batch, string? Study, int Files, long Bytes, long Offset, string? LastError, DateTimeOffset? NextAttempt);
+/// <param name="Updated">When it was written.</param>
+/// <param name="ProcessId">The edge's process (a killed edge leaves a fresh file behind for a few seconds).</param>
+/// <param name="Batches">Every batch in flight, at most <see cref="EdgeOptions.Parallel"/>.</param>
+/// <param name="LastError">The latest failure to reach the cloud, while uploads are still failing.</param>
+/// <param name="NextAttempt">When the cloud is tried again, while it is failing.</param>
+internal sealed record EdgeRuntimeStatus(DateTimeOffset Updated, int ProcessId, IReadOnlyList<BatchProgress>? Batches, string? LastError, DateTimeOffset? NextAttempt);
 
 /// <summary>
-/// Drains the spool to the cloud: one batch at a time (the queued instances of one study as one multipart/related
-/// tus upload), resumed after a restart from the manifest's upload URL. The cloud being down, slow or refusing the
-/// token never drops anything: the loop waits with exponential backoff (capped) and tries again, forever.
+/// Drains the spool to the cloud: up to <see cref="EdgeOptions.Parallel"/> batches at once (each the queued instances
+/// of one study as one multipart/related tus upload, never two of the same study at once), each resumed after a
+/// restart from its manifest's upload URL. The cloud being down, slow or refusing the token never drops anything:
+/// each batch waits with exponential backoff (capped) and is tried again, forever; a batch failing does not hold up
+/// the others. While the cloud is unreachable altogether, one uploader probes it and the others wait for its answer,
+/// so an edge with N uploaders does not knock N times as often. The bandwidth cap is shared by all of them.
 /// Exactly-once rests on the cloud's idempotency: the same SOP Instance UID with the same bytes is "already stored".
 /// </summary>
 internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOptions options, Action<string> log)
 {
-    private readonly SemaphoreSlim _work = new(0, 1);
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _statusGate = new();
     private bool _stopped;
     private readonly BandwidthLimit? _limit = options.BytesPerSecond is { } rate ? new BandwidthLimit(rate) : null;
-    private volatile EdgeRuntimeStatus _status = new(options.Clock.GetUtcNow(), Environment.ProcessId, null, null, 0, 0, 0, null, null);
+    private readonly ConcurrentDictionary<int, BatchProgress> _inFlight = new();
+    private readonly CloudGate _cloud = new(options.Clock, options.MaxBackoff);
+    // The latest failure, while uploads are still failing; one reference so a reader sees message and time together.
+    private volatile Failure? _lastError;
+    private DateTimeOffset _updated = options.Clock.GetUtcNow();
 
     /// <summary>The latest state (what status.json says).</summary>
-    public EdgeRuntimeStatus Status => _status;
-
-    /// <summary>Wakes the loop: something was queued.</summary>
-    public void Nudge()
+    public EdgeRuntimeStatus Status
     {
-        try
+        get
         {
-            _work.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already awake or about to be.
+            var failure = _lastError;
+            return new(_updated, Environment.ProcessId, [.. _inFlight.OrderBy(s => s.Key).Select(s => s.Value)], failure?.Message, failure?.NextAttempt);
         }
     }
+
+    private sealed record Failure(string Message, DateTimeOffset NextAttempt);
+
+    /// <summary>Wakes every idle uploader: something was queued.</summary>
+    public void Nudge() => Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -44,7 +66,8 @@ internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOption
         using var writer = new Timer(_ => WriteStatus(), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
         try
         {
-            await LoopAsync(cancellationToken);
+            var client = new TusUploadClient(http, options.ChunkBytes, maxAttempts: 3, _limit is null ? null : _limit.WaitAsync, log);
+            await Task.WhenAll(Enumerable.Range(0, Math.Clamp(options.Parallel, 1, 16)).Select(slot => Task.Run(() => WorkAsync(slot, client, cancellationToken), CancellationToken.None)));
         }
         finally
         {
@@ -57,24 +80,33 @@ internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOption
         }
     }
 
-    private async Task LoopAsync(CancellationToken cancellationToken)
+    /// <summary>One uploader: takes a batch, sends it until the cloud answered it, takes the next.</summary>
+    private async Task WorkAsync(int slot, TusUploadClient client, CancellationToken cancellationToken)
     {
-        var client = new TusUploadClient(http, options.ChunkBytes, maxAttempts: 3, _limit is null ? null : _limit.WaitAsync);
+        SpoolBatch? batch = null;
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            CloudGate.Probe? probe = null;
             try
             {
-                var batch = spool.PendingBatch() ?? await spool.CreateBatchAsync(options.BatchMaxInstances, options.BatchMaxBytes, log, cancellationToken);
+                var wake = Volatile.Read(ref _wake); // before looking: a receive after the look wakes us
+                // A batch that failed stays ours (its own backoff), as its manifest now says; a refused one is gone.
+                batch = batch is null ? null : spool.Reload(batch);
+                batch ??= await spool.NextBatchAsync(options.BatchMaxInstances, options.BatchMaxBytes, log, cancellationToken);
                 if (batch is null)
                 {
-                    _status = _status with { Batch = null, Study = null, Files = 0, Bytes = 0, Offset = 0, LastError = null, NextAttempt = null };
+                    _inFlight.TryRemove(slot, out _);
+                    if (_inFlight.IsEmpty)
+                        _lastError = null;
                     // Wait for a receive (or look again now and then: files may be put in queue/ by hand).
-                    if (await _work.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken))
+                    if (await WokenAsync(wake, cancellationToken))
                         await Task.Delay(options.SettleDelay, cancellationToken); // let the rest of a study arrive, to batch it
                     continue;
                 }
-                await SendAsync(batch, client, cancellationToken);
+                probe = await _cloud.EnterAsync(cancellationToken);
+                await SendAsync(slot, batch, client, probe, cancellationToken);
+                batch = null;
                 failures = 0;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -83,11 +115,27 @@ internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOption
             }
             catch (Exception ex)
             {
+                probe?.Dispose(); // the next uploader probes once the shared wait is over, while we back off
                 failures++;
                 var delay = Backoff(failures, options.MaxBackoff);
+                if (IsConnectionLevel(ex))
+                    delay = _cloud.Unreachable(delay); // the shared wait (the next probe), never shorter than our own
+                else
+                    _cloud.Answered();
                 var message = ex is UploadAbortedException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
-                _status = _status with { LastError = message, NextAttempt = options.Clock.GetUtcNow() + delay };
-                log($"edge: upload failed (attempt {failures}), retrying in {delay.TotalSeconds:F1} s: {message}");
+                var next = options.Clock.GetUtcNow() + delay;
+                _lastError = new Failure(message, next);
+                log(string.Create(CultureInfo.InvariantCulture,
+                    $"edge: upload{(batch is null ? "" : $" of batch {batch.Id}")} failed (attempt {failures}), retrying in {delay.TotalSeconds:F1} s: {message}"));
+                if (batch is not null && spool.Reload(batch) is null)
+                {
+                    batch = null; // refused and discarded: its instances go in a new batch
+                    _inFlight.TryRemove(slot, out _);
+                }
+                else if (batch is not null && _inFlight.TryGetValue(slot, out var progress))
+                {
+                    _inFlight[slot] = progress with { LastError = message, NextAttempt = next };
+                }
                 try
                 {
                     await Task.Delay(delay, options.Clock, cancellationToken);
@@ -97,22 +145,50 @@ internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOption
                     return;
                 }
             }
+            finally
+            {
+                probe?.Dispose();
+            }
         }
     }
 
-    private async Task SendAsync(SpoolBatch batch, TusUploadClient client, CancellationToken cancellationToken)
+    private static async Task<bool> WokenAsync(TaskCompletionSource wake, CancellationToken cancellationToken)
     {
-        _status = _status with { Batch = batch.Id, Study = batch.StudyInstanceUid, Files = batch.Members.Count, Bytes = batch.Length, Offset = 0 };
+        try
+        {
+            await wake.Task.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    // The cloud was not reached at all (refused, reset, TLS, DNS, timeout) as opposed to answering with an error.
+    // HttpClient wraps socket and stream failures in HttpRequestException; a bare IOException is the local disk's.
+    private static bool IsConnectionLevel(Exception ex) =>
+        ex is HttpRequestException { StatusCode: null } or System.Net.Sockets.SocketException
+        || ex is TaskCanceledException { InnerException: TimeoutException };
+
+    private async Task SendAsync(int slot, SpoolBatch batch, TusUploadClient client, CloudGate.Probe? probe, CancellationToken cancellationToken)
+    {
+        if (!_inFlight.TryGetValue(slot, out var known) || known.Batch != batch.Id)
+        {
+            _inFlight[slot] = new BatchProgress(batch.Id, batch.StudyInstanceUid, batch.Members.Count, batch.Length, 0, null, null);
+            log(string.Create(CultureInfo.InvariantCulture, $"edge: batch {batch.Id} ({batch.Members.Count} instances of study {batch.StudyInstanceUid}, {batch.Length} bytes) started; {_inFlight.Count} batch(es) in flight"));
+        }
         if (batch.Upload is null)
         {
             var created = await client.CreateAsync(batch.Length, batch.Sha256, $"edge-{batch.Id}", batch.ContentType, cancellationToken);
+            Reached(probe);
             batch = batch with { Upload = created.AbsoluteUri };
             spool.Save(batch); // before the first byte: a restart resumes this upload instead of sending the batch again
         }
         UploadResult result;
         try
         {
-            result = await client.SendAsync(new Uri(batch.Upload), spool.BodyPath(batch), new Progress(this), cancellationToken);
+            result = await client.SendAsync(new Uri(batch.Upload), spool.BodyPath(batch), new Progress(this, slot, probe), cancellationToken);
         }
         catch (UploadRefusedException ex)
         {
@@ -124,6 +200,8 @@ internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOption
         }
         var (refused, uncertain) = result.StowStatus == 200 ? (new Dictionary<string, string>(), new HashSet<string>()) : await FailuresAsync(batch, new Uri(batch.Upload), cancellationToken);
         spool.Complete(batch, refused, uncertain, options.Clock);
+        _inFlight.TryRemove(slot, out _);
+        _lastError = null;
         log(string.Create(CultureInfo.InvariantCulture,
             $"edge: batch {batch.Id}: {batch.Members.Count - refused.Count - uncertain.Count} in the cloud ({result.AlreadyStored} already there), {refused.Count} refused, {uncertain.Count} to send again"));
         foreach (var (sop, reason) in refused)
@@ -194,9 +272,9 @@ internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOption
     {
         try
         {
-            _status = _status with { Updated = options.Clock.GetUtcNow() };
+            _updated = options.Clock.GetUtcNow();
             var temporary = spool.StatusFile + ".tmp";
-            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(_status));
+            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(Status));
             File.Move(temporary, spool.StatusFile, overwrite: true); // a reader never sees half a file; no fsync: it is a view
         }
         catch (IOException)
@@ -205,8 +283,20 @@ internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOption
         }
     }
 
-    private sealed class Progress(SpoolUploader owner) : IProgress<long>
+    // The cloud answered: a probe lets the other uploaders go.
+    private void Reached(CloudGate.Probe? probe)
     {
-        public void Report(long value) => owner._status = owner._status with { Offset = value };
+        _cloud.Answered();
+        probe?.Dispose();
+    }
+
+    private sealed class Progress(SpoolUploader owner, int slot, CloudGate.Probe? probe) : IProgress<long>
+    {
+        public void Report(long value)
+        {
+            owner.Reached(probe);
+            if (owner._inFlight.TryGetValue(slot, out var progress))
+                owner._inFlight[slot] = progress with { Offset = value, LastError = null, NextAttempt = null };
+        }
     }
 }

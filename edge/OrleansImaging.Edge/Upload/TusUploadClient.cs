@@ -25,8 +25,10 @@ internal sealed class UploadRefusedException(string message, HttpStatusCode? sta
 /// A client of the cloud's resumable upload protocol (tus 1.0 with our whole-object SHA-256, docs/upload.md):
 /// create, ask the committed offset, send chunks from there, read the outcome. Transient failures (network, 5xx,
 /// 409 on an offset the server moved) are retried with exponential backoff from the offset HEAD reports.
+/// Safe to share between concurrent uploads (it keeps no per-upload state); <paramref name="throttle"/> is then
+/// shared by all of them. <paramref name="log"/>, if given, hears where an upload resumes.
 /// </summary>
-internal sealed class TusUploadClient(HttpClient http, int chunkSize, int maxAttempts, Func<long, CancellationToken, ValueTask>? throttle = null)
+internal sealed class TusUploadClient(HttpClient http, int chunkSize, int maxAttempts, Func<long, CancellationToken, ValueTask>? throttle = null, Action<string>? log = null)
 {
     /// <summary>Creates an upload of <paramref name="length"/> bytes; returns its absolute URL.</summary>
     public Task<Uri> CreateAsync(long length, string sha256, string fileName, CancellationToken cancellationToken) =>
@@ -61,6 +63,8 @@ internal sealed class TusUploadClient(HttpClient http, int chunkSize, int maxAtt
                 progress.Report(offset);
                 if (result is not null)
                     return await WithDetailAsync(upload, result, cancellationToken);
+                if (offset > 0)
+                    log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"upload {upload.AbsolutePath}: resuming at byte {offset} of {length} (committed by the cloud)"));
                 await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
                 if (stream.Length != length)
                     throw new UploadRefusedException($"'{file}' changed since the upload began ({stream.Length} bytes, not {length}).");

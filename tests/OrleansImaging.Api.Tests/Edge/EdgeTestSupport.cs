@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Net;
@@ -54,12 +55,20 @@ public sealed class EdgeApiFixture : IAsyncLifetime
     }
 }
 
-/// <summary>Forwards loopback TCP connections to <see cref="Target"/> (0: refuse), bytes as they are (TLS passes through).</summary>
+/// <summary>
+/// Forwards loopback TCP connections to <see cref="Target"/> (0: refuse), bytes as they are (TLS passes through).
+/// It can cut every open connection as a network failure does (a reset, on both sides), on demand
+/// (<see cref="CutAll"/>) or once some more bytes have gone upstream (<see cref="CutAfter"/>).
+/// </summary>
 public sealed class TcpForwarder : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly ConcurrentDictionary<TcpClient, TcpClient> _open = new();
+    private long _upstreamBytes;
+    private long _cutAt = long.MaxValue;
+    private TaskCompletionSource<int> _cut = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TcpForwarder()
     {
@@ -70,6 +79,50 @@ public sealed class TcpForwarder : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public int Target { get; set; }
+
+    /// <summary>Bytes forwarded from clients to the target so far.</summary>
+    public long UpstreamBytes => Interlocked.Read(ref _upstreamBytes);
+
+    /// <summary>
+    /// Arms a cut: once <paramref name="bytes"/> more have gone upstream, every open connection is reset. The task
+    /// ends with how many connections were cut.
+    /// </summary>
+    public Task<int> CutAfter(long bytes)
+    {
+        var cut = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _cut, cut);
+        Interlocked.Exchange(ref _cutAt, UpstreamBytes + bytes);
+        return cut.Task;
+    }
+
+    /// <summary>Resets every open connection now (RST to both sides: linger on with a zero timeout, then close); returns how many.</summary>
+    public int CutAll()
+    {
+        var cut = 0;
+        foreach (var (client, upstream) in _open)
+        {
+            if (_open.TryRemove(client, out _))
+            {
+                Reset(client);
+                Reset(upstream);
+                cut++;
+            }
+        }
+        return cut;
+    }
+
+    private static void Reset(TcpClient connection)
+    {
+        try
+        {
+            connection.Client.LingerState = new LingerOption(true, 0);
+            connection.Client.Close();
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+        {
+            // Already gone.
+        }
+    }
 
     private async Task AcceptAsync()
     {
@@ -98,7 +151,8 @@ public sealed class TcpForwarder : IAsyncDisposable
             try
             {
                 await upstream.ConnectAsync(IPAddress.Loopback, target, _stop.Token);
-                var a = client.GetStream().CopyToAsync(upstream.GetStream(), _stop.Token);
+                _open[client] = upstream;
+                var a = UpstreamAsync(client.GetStream(), upstream.GetStream());
                 var b = upstream.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
                 await Task.WhenAny(a, b);
             }
@@ -106,6 +160,25 @@ public sealed class TcpForwarder : IAsyncDisposable
             {
                 // Either side went away: closing both is the forwarding of that.
             }
+            finally
+            {
+                _open.TryRemove(client, out _);
+            }
+        }
+    }
+
+    // Client to target, counting bytes, cutting everything once an armed count is reached.
+    private async Task UpstreamAsync(NetworkStream from, NetworkStream to)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+        {
+            await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            var total = Interlocked.Add(ref _upstreamBytes, read);
+            var cutAt = Interlocked.Read(ref _cutAt);
+            if (total >= cutAt && Interlocked.CompareExchange(ref _cutAt, long.MaxValue, cutAt) == cutAt)
+                Volatile.Read(ref _cut).TrySetResult(CutAll());
         }
     }
 
