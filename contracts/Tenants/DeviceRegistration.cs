@@ -6,7 +6,7 @@ namespace OrleansImaging.Contracts.Tenants;
 /// A DICOM device (modality, PACS, workstation) registered for a hospital: the edge accepts associations whose calling
 /// AE title is one of these, from <see cref="Host"/> when one is given.
 /// </summary>
-/// <param name="AeTitle">The device's calling AE title, normalized by <see cref="DeviceRegistrations.NormalizeAeTitle"/> (trailing spaces removed).</param>
+/// <param name="AeTitle">The device's calling AE title, normalized by <see cref="DeviceRegistrations.NormalizeAeTitle"/> (no leading or trailing spaces).</param>
 /// <param name="DisplayName">What people call it ("CT room 3").</param>
 /// <param name="Modality">The modality it produces (CT, MR, …), if any.</param>
 /// <param name="Host">The IP address it must connect from (canonical text), or null for any address.</param>
@@ -33,10 +33,10 @@ public static class DeviceRegistrations
     public const int MaxModalityLength = 16;
 
     /// <summary>
-    /// <paramref name="aeTitle"/> without its trailing spaces (insignificant in the AE VR), or null if it is not an AE
-    /// title: 1–16 characters of the default character repertoire (printable ASCII), no backslash (the value
-    /// separator), no control characters, not all spaces. Leading spaces are significant by the VR's definition and
-    /// are kept, so they must match exactly.
+    /// <paramref name="aeTitle"/> without its leading and trailing spaces (both insignificant in the AE VR, PS3.5 table
+    /// 6.2-1, and both dropped from an A-ASSOCIATE-RQ by our PDU reader, so a registration compares exactly with what a
+    /// device sends), or null if it is not an AE title: 1–16 characters of the default character repertoire (printable
+    /// ASCII), no backslash (the value separator), no control characters, not all spaces.
     /// </summary>
     public static string? NormalizeAeTitle(string? aeTitle)
     {
@@ -44,7 +44,7 @@ public static class DeviceRegistrations
         {
             return null;
         }
-        var trimmed = aeTitle.TrimEnd(' ');
+        var trimmed = aeTitle.Trim(' ');
         if (trimmed.Length is 0 or > MaxAeTitleLength)
         {
             return null;

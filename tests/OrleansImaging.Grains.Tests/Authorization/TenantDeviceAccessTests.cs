@@ -34,11 +34,12 @@ public sealed class TenantDeviceAccessTests
     [Theory]
     [InlineData("CT1", "CT1")]
     [InlineData("CT1   ", "CT1")]
-    [InlineData(" CT1", " CT1")]
+    [InlineData(" CT1 ", "CT1")]
+    [InlineData("CT 1", "CT 1")]
     [InlineData("ABCDEFGHIJKLMNOP", "ABCDEFGHIJKLMNOP")]
     [InlineData("ABCDEFGHIJKLMNOP  ", "ABCDEFGHIJKLMNOP")]
     [InlineData("ct-room_3.a", "ct-room_3.a")]
-    public void NormalizeAeTitle_Valid_TrailingSpacesRemoved(string aeTitle, string expected) =>
+    public void NormalizeAeTitle_Valid_LeadingAndTrailingSpacesRemoved(string aeTitle, string expected) =>
         Assert.Equal(expected, DeviceRegistrations.NormalizeAeTitle(aeTitle));
 
     [Theory]
