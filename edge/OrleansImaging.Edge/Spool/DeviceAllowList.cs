@@ -180,7 +180,7 @@ internal sealed class DeviceAllowList
             using var response = await _http.GetAsync("edge/devices", timeout.Token);
             if (response.IsSuccessStatusCode && await response.Content.ReadFromJsonAsync<CloudDeviceList>(Json, timeout.Token) is { Devices: { } devices } body)
             {
-                var valid = devices.Where(d => !string.IsNullOrEmpty(d.AeTitle)).ToList();
+                var valid = devices.Where(d => d is { AeTitle.Length: > 0 }).ToList();
                 Replace(new DeviceListFile(CloudSource, body.TenantId, attempt, attempt, null, valid));
                 return true;
             }
@@ -265,7 +265,11 @@ internal sealed class DeviceAllowList
             return null;
         var index = new Dictionary<string, EdgeDevice>(StringComparer.Ordinal);
         foreach (var device in devices)
-            index[device.AeTitle.Trim(' ')] = device;
+        {
+            // A devices.json edited by hand may hold anything: an entry without an AE title admits nobody.
+            if (device is { AeTitle.Length: > 0 })
+                index[device.AeTitle.Trim(' ')] = device;
+        }
         return index;
     }
 

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using OrleansImaging.Api.Tests.Hosting;
 using OrleansImaging.Api.Tests.Peers;
 using OrleansImaging.Contracts.Callers;
+using OrleansImaging.Dicom.Network;
 using OrleansImaging.Edge.Spool;
 
 namespace OrleansImaging.Api.Tests.Edge;
@@ -34,11 +36,13 @@ public sealed class EdgeDeviceTests(EdgeApiFixture fixture) : IClassFixture<Edge
 
         var stranger = await EdgeTestTools.RunAsync("echoscu", "-aet", "STRANGER", "-aec", "EDGE", "127.0.0.1", Port(edge));
         var strangerStore = await EdgeTestTools.RunAsync("storescu", "-aet", "STRANGER", "-aec", "EDGE", "127.0.0.1", Port(edge), PydicomCorpus.TestFile("CT_small.dcm"));
+        var queuedAfterStranger = EdgeSpool.Queued(Path.Combine(edge.Spool.Root, "queue")).Count();
         var store = await EdgeTestTools.RunAsync("storescu", "-aet", "MODALITY", "-aec", "EDGE", "127.0.0.1", Port(edge), PydicomCorpus.TestFile("CT_small.dcm"));
 
         Assert.NotEqual(0, stranger.ExitCode);
         Assert.Contains("Calling AE Title Not Recognized", stranger.Output, StringComparison.Ordinal);
         Assert.NotEqual(0, strangerStore.ExitCode);
+        Assert.Equal(0, queuedAfterStranger);
         Assert.True(store.ExitCode == 0, store.Output);
         await WaitDoneAsync(edge, 1);
         using var http = fixture.Api.CreateClient(token);
@@ -186,6 +190,29 @@ public sealed class EdgeDeviceTests(EdgeApiFixture fixture) : IClassFixture<Edge
         Assert.False(everyone!.DeviceListFromCloud);
         Assert.Null(bad);
         Assert.Equal("--device-refresh is 0.1 to 86400 seconds.", error);
+    }
+
+    [Fact]
+    public void FromCloudList_DevicesJsonByHand_EntriesWithoutAeAdmitNobody_HostComparedAsAnAddress()
+    {
+        var spool = Directory.CreateDirectory(Path.Combine(_work, "by-hand")).FullName;
+        File.WriteAllText(Path.Combine(spool, DeviceAllowList.FileName),
+            """{"source":"cloud","tenantId":"t","fetchedAt":"2026-01-01T00:00:00+00:00","devices":[{"aeTitle":null},{"aeTitle":"CT1","host":"10.0.0.1"},{"aeTitle":"MR1"}]}""");
+        using var http = new HttpClient { BaseAddress = new Uri("https://127.0.0.1:1/") };
+        var devices = DeviceAllowList.FromCloudList(spool, http, TimeProvider.System, _log.Enqueue);
+
+        Assert.True(devices.IsAllowed(new DicomAssociationPeer("CT1", "EDGE", new IPEndPoint(IPAddress.Parse("::ffff:10.0.0.1"), 4000))));
+        Assert.False(devices.IsAllowed(new DicomAssociationPeer("CT1", "EDGE", new IPEndPoint(IPAddress.Parse("10.0.0.2"), 4000))));
+        Assert.False(devices.IsAllowed(new DicomAssociationPeer("CT1", "EDGE", null)));
+        Assert.True(devices.IsAllowed(new DicomAssociationPeer("MR1", "EDGE", new IPEndPoint(IPAddress.Loopback, 4000))));
+        Assert.False(devices.IsAllowed(new DicomAssociationPeer("", "EDGE", new IPEndPoint(IPAddress.Loopback, 4000))));
+        Assert.False(devices.IsAllowed(new DicomAssociationPeer("mr1", "EDGE", new IPEndPoint(IPAddress.Loopback, 4000))));
+        Assert.Contains(_log, line => line.Contains("calling AE 'CT1' at an unknown address refused", StringComparison.Ordinal));
+
+        File.WriteAllText(Path.Combine(spool, DeviceAllowList.FileName), "not json");
+        var garbled = DeviceAllowList.FromCloudList(spool, http, TimeProvider.System, _log.Enqueue);
+        Assert.False(garbled.IsAllowed(new DicomAssociationPeer("MR1", "EDGE", new IPEndPoint(IPAddress.Loopback, 4000))));
+        Assert.Null(garbled.Current.Devices);
     }
 
     private EdgeService StartEdge(string token, string name) =>
