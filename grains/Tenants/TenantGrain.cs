@@ -97,7 +97,7 @@ public sealed class TenantGrain(
         DemandExists();
         Access.Demand(TenantAccess.DecideManageSettings(caller, TenantId), "Tenant");
         var registration = DeviceRegistrations.Validate(device, out var error) ?? throw new InvalidRequestException(error);
-        var devices = state.State.Devices;
+        var devices = Devices;
         var index = IndexOf(registration.AeTitle);
         if (index >= 0 && devices[index] == registration)
         {
@@ -126,7 +126,7 @@ public sealed class TenantGrain(
         {
             return false;
         }
-        state.State = state.State with { Devices = state.State.Devices.Where((_, i) => i != index).ToList() };
+        state.State = state.State with { Devices = Devices.Where((_, i) => i != index).ToList() };
         await state.WriteStateAsync();
         return true;
     }
@@ -137,7 +137,7 @@ public sealed class TenantGrain(
         var caller = Access.CurrentCaller();
         DemandExists();
         Access.Demand(TenantAccess.DecideReadDevices(caller, TenantId), "Tenant");
-        return Task.FromResult(state.State.Devices);
+        return Task.FromResult(Devices);
     }
 
     // A tenant that does not exist is NotFound for everyone, as for one the caller may not see.
@@ -149,9 +149,12 @@ public sealed class TenantGrain(
         }
     }
 
+    // A tenant persisted before devices existed has no such field: none registered.
+    private IReadOnlyList<DeviceRegistration> Devices => state.State.Devices ?? [];
+
     private int IndexOf(string aeTitle)
     {
-        var devices = state.State.Devices;
+        var devices = Devices;
         for (var i = 0; i < devices.Count; i++)
         {
             if (string.Equals(devices[i].AeTitle, aeTitle, StringComparison.Ordinal))

@@ -150,7 +150,15 @@ internal sealed class DeviceAllowList
             return;
         while (!cancellationToken.IsCancellationRequested)
         {
-            await RefreshAsync(cancellationToken);
+            try
+            {
+                await RefreshAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Whatever went wrong, the next refresh comes: a dead refresh loop would freeze the list silently.
+                _log($"edge: device list refresh failed: {ex.GetType().Name}: {ex.Message}");
+            }
             try
             {
                 await Task.Delay(interval, _clock, cancellationToken);
@@ -197,7 +205,7 @@ internal sealed class DeviceAllowList
         {
             return false;
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or IOException)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or IOException or NotSupportedException)
         {
             error = ex is OperationCanceledException ? "the cloud did not answer in time" : $"the cloud is unreachable ({ex.Message})";
         }
