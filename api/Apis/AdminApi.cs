@@ -104,7 +104,9 @@ public static class AdminApi
         {
             return NotFound();
         }
-        if (DeviceRegistrations.NormalizeAeTitle(aeTitle) is not { } normalized)
+        // Routing decodes every escape of a path segment but %2F (so it cannot split segments): an AE title may hold
+        // '/', and the CLI sends it escaped.
+        if (DeviceRegistrations.NormalizeAeTitle(aeTitle.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase)) is not { } normalized)
         {
             return Invalid("An AE title is 1–16 printable ASCII characters, without a backslash or control characters, and not all spaces.");
         }

@@ -68,6 +68,23 @@ public sealed class AdminDeviceApiTests(ApiFactory factory)
     }
 
     [Theory]
+    [InlineData("CT/1", "CT%2F1", "slash")]
+    [InlineData("CT 1", "CT%201", "space")]
+    [InlineData("CT+1", "CT%2B1", "plus")]
+    public async Task RemoveDevice_EscapedAeTitle_RemovesThatDevice(string aeTitle, string inPath, string what)
+    {
+        var tenant = "devices-escaped-" + what;
+        await factory.CreateTenantAsync(tenant);
+        using var admin = factory.CreateAdminClient();
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/admin/tenants/{tenant}/devices", new { aeTitle, displayName = "Escaped" })).StatusCode);
+
+        var response = await admin.DeleteAsync($"/admin/tenants/{tenant}/devices/{inPath}");
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Empty(await ListAsync(admin, $"/admin/tenants/{tenant}/devices"));
+    }
+
+    [Theory]
     [InlineData("ABCDEFGHIJKLMNOPQ")]
     [InlineData("CT%5C1")]
     [InlineData("CT%011")]
