@@ -30,6 +30,9 @@ public static class AdminApi
         var group = app.MapGroup("/admin").RequireAuthorization(AdminKeyAuthenticationHandler.PolicyName);
         group.MapPost("/tenants", CreateTenantAsync);
         group.MapPost("/tenants/{tenantId}/archive", SetArchiveCompressionAsync);
+        group.MapPost("/tenants/{tenantId}/devices", RegisterDeviceAsync);
+        group.MapGet("/tenants/{tenantId}/devices", GetDevicesAsync);
+        group.MapDelete("/tenants/{tenantId}/devices/{aeTitle}", RemoveDeviceAsync);
         group.MapPost("/tenants/{tenantId}/users", CreateUserAsync);
         group.MapPost("/tenants/{tenantId}/tokens", CreateTokenAsync);
         group.MapPost("/tokens/{tokenId}/revoke", RevokeTokenAsync);
@@ -67,6 +70,51 @@ public static class AdminApi
         return TypedResults.Ok(new ArchiveSettingResponse(tenant.TenantId, ArchiveCompressions.Name(tenant.ArchiveCompression)));
     }
 
+    /// <summary>
+    /// Registers a device (the edge accepts its calling AE title): the same registration again changes nothing, another
+    /// with the same AE title replaces it.
+    /// </summary>
+    public static async Task<Results<Ok<DeviceRegistration>, ProblemHttpResult>> RegisterDeviceAsync(string tenantId, DeviceRequest request, IGrainFactory grains)
+    {
+        if (!GrainKeys.IsValidTenantId(tenantId))
+        {
+            return NotFound();
+        }
+        if (DeviceRegistrations.Validate(new DeviceRegistration(request.AeTitle!, request.DisplayName!, request.Modality, request.Host), out var error) is not { } device)
+        {
+            return Invalid(error);
+        }
+        return TypedResults.Ok(await grains.GetGrain<ITenantGrain>(tenantId).RegisterDeviceAsync(device));
+    }
+
+    /// <summary>The tenant's registered devices, ordered by AE title.</summary>
+    public static async Task<Results<Ok<DeviceListResponse>, ProblemHttpResult>> GetDevicesAsync(string tenantId, IGrainFactory grains)
+    {
+        if (!GrainKeys.IsValidTenantId(tenantId))
+        {
+            return NotFound();
+        }
+        return TypedResults.Ok(new DeviceListResponse(tenantId, await grains.GetGrain<ITenantGrain>(tenantId).GetDevicesAsync()));
+    }
+
+    /// <summary>Removes a device; 404 when the tenant has none with that AE title.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> RemoveDeviceAsync(string tenantId, string aeTitle, IGrainFactory grains)
+    {
+        if (!GrainKeys.IsValidTenantId(tenantId))
+        {
+            return NotFound();
+        }
+        // Routing decodes every escape of a path segment but %2F (so it cannot split segments): an AE title may hold
+        // '/', and the CLI sends it escaped.
+        if (DeviceRegistrations.NormalizeAeTitle(aeTitle.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase)) is not { } normalized)
+        {
+            return Invalid("An AE title is 1–16 printable ASCII characters, without a backslash or control characters, and not all spaces.");
+        }
+        return await grains.GetGrain<ITenantGrain>(tenantId).RemoveDeviceAsync(normalized)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.", detail: $"No device '{normalized}' is registered.");
+    }
+
     /// <summary>Creates an account with a generated password, shown in this response only.</summary>
     public static async Task<Results<Ok<CreatedUserResponse>, ProblemHttpResult>> CreateUserAsync(string tenantId, CreateUserRequest request, IGrainFactory grains)
     {
@@ -96,6 +144,9 @@ public static class AdminApi
         return TypedResults.NoContent();
     }
 
+    private static ProblemHttpResult NotFound() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.", detail: "Tenant not found.");
+
     private static ProblemHttpResult Invalid(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid.", detail: detail);
 }
@@ -120,3 +171,9 @@ public sealed record ArchiveSettingRequest(string? Compression);
 
 /// <summary>A tenant's archive compression, by name.</summary>
 public sealed record ArchiveSettingResponse(string TenantId, string Compression);
+
+/// <summary>The body of <c>POST /admin/tenants/{tenantId}/devices</c>.</summary>
+public sealed record DeviceRequest(string? AeTitle, string? DisplayName, string? Modality, string? Host);
+
+/// <summary>A tenant's registered devices (what <c>GET /admin/tenants/{tenantId}/devices</c> and <c>GET /edge/devices</c> answer).</summary>
+public sealed record DeviceListResponse(string TenantId, IReadOnlyList<DeviceRegistration> Devices);

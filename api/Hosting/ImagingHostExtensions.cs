@@ -100,6 +100,7 @@ public static class ImagingHostExtensions
         app.MapGet("/healthz", Health).AllowAnonymous();
         app.MapAdminApi();
         app.MapTenantApi();
+        app.MapEdgeApi();
         app.MapDicomwebQueryApi();
         app.MapDicomwebRetrieveApi();
         app.MapDicomwebRenderedApi();

@@ -20,6 +20,23 @@ public interface ITenantGrain : IGrainWithStringKey
 
     /// <summary>Sets the archive compression for images stored from now on. The hospital's admins and operators only.</summary>
     Task<TenantInfo> SetArchiveCompressionAsync(Archive.ArchiveCompression compression);
+
+    /// <summary>
+    /// Registers <paramref name="device"/> (checked by <see cref="DeviceRegistrations.Validate"/>): the same registration
+    /// again changes nothing, another one with the same AE title replaces it. Refused beyond
+    /// <see cref="DeviceRegistrations.MaxDevicesPerTenant"/> devices. The hospital's admins and operators only.
+    /// </summary>
+    /// <returns>The registration as stored (normalized).</returns>
+    Task<DeviceRegistration> RegisterDeviceAsync(DeviceRegistration device);
+
+    /// <summary>Removes the device with <paramref name="aeTitle"/>; false if there was none. The hospital's admins and operators only.</summary>
+    Task<bool> RemoveDeviceAsync(string aeTitle);
+
+    /// <summary>
+    /// The registered devices, ordered by AE title: for those who may manage the settings, and for the tenant's tokens
+    /// with <c>dicomweb:write</c> (the edge's allow-list).
+    /// </summary>
+    Task<IReadOnlyList<DeviceRegistration>> GetDevicesAsync();
 }
 
 /// <summary>What a tenant is.</summary>

@@ -16,12 +16,15 @@ internal static class EdgeCommand
           --port <n>            the DIMSE port (default 11112)
           --bind <address>      the address to listen on (default 127.0.0.1; 0.0.0.0 for the hospital network)
           --spool <dir>         where received instances wait for the cloud (default ./edge-spool)
-          --allow AE1,AE2       the calling AE titles allowed (the hospital's registered devices); '*' allows every one
+          --allow AE1,AE2       a local allow-list instead of the cloud's, for sites without the cloud list; '*' allows every one
           --allow-file <file>   the same, one AE title a line (# comments)
+          --device-refresh <s>  how often the cloud's device list is fetched again, in seconds (default 60)
           --limit-mbps <n>      upload bandwidth cap in megabits per second, shared by all batches (default none)
           --parallel <n>        batches (each of a different study) uploading at once, 1-16 (default 3)
           --tls-cert <pfx>      DICOM over TLS with this certificate and key (password in IMAGING_EDGE_TLS_PASSWORD)
-        Without --allow or --allow-file every association is refused.
+        Without --allow or --allow-file the edge accepts the devices registered for the hospital in the cloud
+        (./imaging admin device add): fetched at start and every minute, kept in the spool's devices.json for a
+        start while the cloud is unreachable; before a list was ever fetched every association is refused.
         """;
 
     /// <summary>Runs <c>edge start</c> or <c>edge status</c>; returns the exit code.</summary>
@@ -39,6 +42,7 @@ internal static class EdgeCommand
                     return 1;
                 }
                 EdgeStatus.Print(EdgeStatus.Read(spool, TimeProvider.System), Console.Out);
+                Console.Out.WriteLine(DeviceAllowList.Describe(DeviceAllowList.ReadFromSpool(spool), TimeProvider.System.GetUtcNow()));
                 return 0;
             case ["start", .. var rest]:
                 if (Parse(rest, out var error) is not { } options)
@@ -95,6 +99,8 @@ internal static class EdgeCommand
         int port = 11112, parallel = 3;
         var bind = IPAddress.Loopback;
         HashSet<string>? allowed = new(StringComparer.Ordinal);
+        var local = false;
+        var deviceRefresh = TimeSpan.FromSeconds(60);
         error = "";
         for (var i = 0; i < args.Length; i++)
         {
@@ -111,9 +117,16 @@ internal static class EdgeCommand
                     case "--spool": spool = Next(); break;
                     case "--tls-cert": tls = Next(); break;
                     case "--parallel": parallel = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--allow": allowed = AddAll(allowed, Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
+                    case "--allow": allowed = AddAll(allowed, Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); local = true; break;
                     case "--allow-file":
                         allowed = AddAll(allowed, File.ReadAllLines(Next()).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0));
+                        local = true;
+                        break;
+                    case "--device-refresh":
+                        var seconds = double.Parse(Next(), CultureInfo.InvariantCulture);
+                        if (!(seconds is >= 0.1 and <= 86_400))
+                            throw new FormatException("--device-refresh is 0.1 to 86400 seconds.");
+                        deviceRefresh = TimeSpan.FromSeconds(seconds);
                         break;
                     default: error = $"Unknown option {args[i]}."; return null;
                 }
@@ -159,6 +172,8 @@ internal static class EdgeCommand
             Port = port,
             Spool = spool ?? "edge-spool",
             AllowedCallingAeTitles = allowed,
+            DeviceListFromCloud = !local,
+            DeviceRefreshInterval = deviceRefresh,
             BytesPerSecond = shared.LimitMbps is { } mbps ? (long)(mbps * 1_000_000 / 8) : null,
             TlsCertificate = tls,
             Parallel = parallel,

@@ -47,4 +47,20 @@ public static class TenantAccess
         CanManageSettings(caller, tenantId) ? AccessDecision.Allowed
         : CanRead(caller, tenantId) ? AccessDecision.Forbidden
         : AccessDecision.NotFound;
+
+    /// <summary>
+    /// Who may read tenant <paramref name="tenantId"/>'s registered devices: whoever may manage its settings, and the
+    /// tenant's own tokens with <c>dicomweb:write</c> (the edge, whose allow-list it is). Another tenant's caller gets
+    /// NotFound; someone who may see the tenant but not its devices (a doctor, a read-only token) Forbidden (S3.1, S3.2).
+    /// </summary>
+    public static AccessDecision DecideReadDevices(Caller caller, string tenantId)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (CanManageSettings(caller, tenantId)
+            || caller.Kind == CallerKind.Token && caller.IsInTenant(tenantId) && caller.HasScope(Scopes.DicomwebWrite))
+        {
+            return AccessDecision.Allowed;
+        }
+        return CanRead(caller, tenantId) ? AccessDecision.Forbidden : AccessDecision.NotFound;
+    }
 }

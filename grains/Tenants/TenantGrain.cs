@@ -90,5 +90,80 @@ public sealed class TenantGrain(
         return Info();
     }
 
+    /// <inheritdoc/>
+    public async Task<DeviceRegistration> RegisterDeviceAsync(DeviceRegistration device)
+    {
+        var caller = Access.CurrentCaller();
+        DemandExists();
+        Access.Demand(TenantAccess.DecideManageSettings(caller, TenantId), "Tenant");
+        var registration = DeviceRegistrations.Validate(device, out var error) ?? throw new InvalidRequestException(error);
+        var devices = Devices;
+        var index = IndexOf(registration.AeTitle);
+        if (index >= 0 && devices[index] == registration)
+        {
+            return registration;
+        }
+        if (index < 0 && devices.Count >= DeviceRegistrations.MaxDevicesPerTenant)
+        {
+            throw new InvalidRequestException($"A hospital registers at most {DeviceRegistrations.MaxDevicesPerTenant} devices; remove one first.");
+        }
+        var updated = devices.Where(d => !string.Equals(d.AeTitle, registration.AeTitle, StringComparison.Ordinal)).Append(registration)
+            .OrderBy(d => d.AeTitle, StringComparer.Ordinal).ToList();
+        state.State = state.State with { Devices = updated };
+        await state.WriteStateAsync();
+        return registration;
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> RemoveDeviceAsync(string aeTitle)
+    {
+        var caller = Access.CurrentCaller();
+        DemandExists();
+        Access.Demand(TenantAccess.DecideManageSettings(caller, TenantId), "Tenant");
+        var normalized = DeviceRegistrations.NormalizeAeTitle(aeTitle) ?? throw new InvalidRequestException("Not an AE title.");
+        var index = IndexOf(normalized);
+        if (index < 0)
+        {
+            return false;
+        }
+        state.State = state.State with { Devices = Devices.Where((_, i) => i != index).ToList() };
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<DeviceRegistration>> GetDevicesAsync()
+    {
+        var caller = Access.CurrentCaller();
+        DemandExists();
+        Access.Demand(TenantAccess.DecideReadDevices(caller, TenantId), "Tenant");
+        return Task.FromResult(Devices);
+    }
+
+    // A tenant that does not exist is NotFound for everyone, as for one the caller may not see.
+    private void DemandExists()
+    {
+        if (!Exists)
+        {
+            throw new NotFoundException("Tenant not found.");
+        }
+    }
+
+    // A tenant persisted before devices existed has no such field: none registered.
+    private IReadOnlyList<DeviceRegistration> Devices => state.State.Devices ?? [];
+
+    private int IndexOf(string aeTitle)
+    {
+        var devices = Devices;
+        for (var i = 0; i < devices.Count; i++)
+        {
+            if (string.Equals(devices[i].AeTitle, aeTitle, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private TenantInfo Info() => new(TenantId, state.State.DisplayName!, state.State.CreatedAt, state.State.ArchiveCompression);
 }

@@ -15,4 +15,7 @@ public sealed record TenantState
 
     /// <summary>How the hospital archives images.</summary>
     [Id(3)] public Contracts.Archive.ArchiveCompression ArchiveCompression { get; init; }
+
+    /// <summary>The registered devices (the edge's calling-AE allow-list), in AE title order; at most <see cref="Contracts.Tenants.DeviceRegistrations.MaxDevicesPerTenant"/>.</summary>
+    [Id(4)] public IReadOnlyList<Contracts.Tenants.DeviceRegistration> Devices { get; init; } = [];
 }

@@ -32,9 +32,24 @@ internal sealed record EdgeOptions
     /// <value>./edge-spool.</value>
     public string Spool { get; init; } = "edge-spool";
 
-    /// <summary>The calling AE titles allowed; null allows every one (<c>--allow '*'</c>), empty refuses every one.</summary>
+    /// <summary>
+    /// The calling AE titles allowed when <see cref="DeviceListFromCloud"/> is false; null allows every one
+    /// (<c>--allow '*'</c>), empty refuses every one.
+    /// </summary>
     /// <value>Empty.</value>
     public IReadOnlySet<string>? AllowedCallingAeTitles { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the allow-list is the hospital's devices registered in the cloud (<see cref="DeviceAllowList"/>) rather
+    /// than <see cref="AllowedCallingAeTitles"/>. The command line's default when neither <c>--allow</c> nor
+    /// <c>--allow-file</c> is given.
+    /// </summary>
+    /// <value>False (the command line sets it).</value>
+    public bool DeviceListFromCloud { get; init; }
+
+    /// <summary>How often the cloud's device list is fetched again.</summary>
+    /// <value>60 seconds.</value>
+    public TimeSpan DeviceRefreshInterval { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The upload bandwidth cap in bytes per second.</summary>
     /// <value>Null: none.</value>
@@ -82,16 +97,18 @@ internal sealed class EdgeService : IAsyncDisposable
     private readonly DicomServer _server;
     private readonly CancellationTokenSource _stopping = new();
     private Task _uploading = Task.CompletedTask;
+    private Task _refreshingDevices = Task.CompletedTask;
     private readonly HttpClient _http;
     private readonly X509Certificate2? _tls;
 
-    private EdgeService(DicomServer server, HttpClient http, X509Certificate2? tls, SpoolUploader uploader, EdgeSpool spool)
+    private EdgeService(DicomServer server, HttpClient http, X509Certificate2? tls, SpoolUploader uploader, EdgeSpool spool, DeviceAllowList devices)
     {
         _server = server;
         _http = http;
         _tls = tls;
         Uploader = uploader;
         Spool = spool;
+        Devices = devices;
     }
 
     /// <summary>The bound DIMSE address (with the real port when 0 was asked for).</summary>
@@ -102,6 +119,9 @@ internal sealed class EdgeService : IAsyncDisposable
 
     /// <summary>The spool.</summary>
     public EdgeSpool Spool { get; }
+
+    /// <summary>The calling AE titles accepted (the cloud's device list or the local one).</summary>
+    public DeviceAllowList Devices { get; }
 
     /// <summary>Opens the spool, binds the SCP and starts the uploader.</summary>
     public static EdgeService Start(EdgeOptions options, Action<string> log)
@@ -122,17 +142,21 @@ internal sealed class EdgeService : IAsyncDisposable
             throw;
         }
         var uploader = new SpoolUploader(spool, http, options, log);
-        var allowed = options.AllowedCallingAeTitles;
-        if (allowed is null)
-            log("edge: --allow '*': every calling AE title is accepted");
-        else if (allowed.Count == 0)
-            log("edge: WARNING: the allow-list is empty, so every association is refused; register the devices with --allow AE1,AE2 or --allow-file");
-        else
-            log($"edge: calling AE titles allowed: {string.Join(", ", allowed.Order(StringComparer.Ordinal))}");
+        DeviceAllowList devices;
+        try
+        {
+            devices = CreateAllowList(options, spool, http, log);
+        }
+        catch
+        {
+            http.Dispose();
+            tls?.Dispose();
+            throw;
+        }
         var server = new DicomServer(new DicomServerOptions
         {
             AeTitle = options.AeTitle,
-            IsCallingAeAllowed = allowed is null ? null : peer => allowed.Contains(peer.CallingAeTitle),
+            IsCallingAeAllowed = devices.IsAllowed,
             TlsCertificate = tls,
             Log = log,
         }, new SpoolStoreHandler(spool, uploader.Nudge));
@@ -146,8 +170,9 @@ internal sealed class EdgeService : IAsyncDisposable
             tls?.Dispose();
             throw;
         }
-        var service = new EdgeService(server, http, tls, uploader, spool);
+        var service = new EdgeService(server, http, tls, uploader, spool, devices);
         service._uploading = Task.Run(() => uploader.RunAsync(service._stopping.Token));
+        service._refreshingDevices = Task.Run(() => devices.RunAsync(options.DeviceRefreshInterval, service._stopping.Token));
         return service;
     }
 
@@ -160,9 +185,24 @@ internal sealed class EdgeService : IAsyncDisposable
         await _server.DisposeAsync();
         await _stopping.CancelAsync();
         await _uploading;
+        await _refreshingDevices;
         _stopping.Dispose();
         _http.Dispose();
         _tls?.Dispose();
+    }
+
+    private static DeviceAllowList CreateAllowList(EdgeOptions options, EdgeSpool spool, HttpClient http, Action<string> log)
+    {
+        if (options.DeviceListFromCloud)
+            return DeviceAllowList.FromCloudList(spool.Root, http, options.Clock, log);
+        var allowed = options.AllowedCallingAeTitles;
+        if (allowed is null)
+            log("edge: --allow '*': every calling AE title is accepted");
+        else if (allowed.Count == 0)
+            log("edge: WARNING: the allow-list is empty, so every association is refused; register the devices in the cloud (./imaging admin device add) or give --allow AE1,AE2 or --allow-file");
+        else
+            log($"edge: calling AE titles allowed (local list, not the cloud's): {string.Join(", ", allowed.Order(StringComparer.Ordinal))}");
+        return DeviceAllowList.FromLocalList(spool.Root, allowed, options.Clock, log);
     }
 
     private static HttpClient CreateHttpClient(EdgeOptions options) =>
