@@ -37,7 +37,7 @@ public static class ImagingSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        Directory.CreateDirectory(Path.GetFullPath(options.DataDirectory));
+        PrivateDirectory.Ensure(options.DataDirectory);
 
         var grainState = new SqliteDataSource(options.GrainStateDatabasePath, options.Synchronous, options.BusyTimeout);
         GrainStateSchema.Apply(grainState);

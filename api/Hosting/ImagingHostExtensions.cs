@@ -26,7 +26,7 @@ public static class ImagingHostExtensions
         var problems = options.Validate().ToList();
         if (problems.Count > 0)
             throw new InvalidOperationException("Invalid configuration: " + string.Join(" ", problems));
-        Directory.CreateDirectory(options.DataDirectory);
+        OrleansImaging.Silo.PrivateDirectory.Ensure(options.DataDirectory);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();

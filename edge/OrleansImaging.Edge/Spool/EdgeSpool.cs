@@ -45,13 +45,30 @@ internal sealed class EdgeSpool
     /// <summary>Opens (creating if needed) the spool at <paramref name="root"/>.</summary>
     public EdgeSpool(string root)
     {
-        Root = Directory.CreateDirectory(root).FullName;
+        Root = CreateOwnerOnly(root);
         Directory.CreateDirectory(QueueDirectory);
         Directory.CreateDirectory(BatchDirectory);
         Directory.CreateDirectory(FailedDirectory);
     }
 
     public string Root { get; }
+
+    /// <summary>
+    /// The spool holds patients' images and the device list: only its owner may enter it (0700), whatever the umask,
+    /// and an existing spool others could read is closed the same way (S1.1).
+    /// </summary>
+    private static string CreateOwnerOnly(string root)
+    {
+        var full = Path.GetFullPath(root);
+        if (OperatingSystem.IsWindows())
+            return Directory.CreateDirectory(full).FullName;
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        if (!Directory.Exists(full))
+            Directory.CreateDirectory(full, ownerOnly);
+        if ((File.GetUnixFileMode(full) & ~ownerOnly & (UnixFileMode)0x1FF) != 0)
+            File.SetUnixFileMode(full, File.GetUnixFileMode(full) & ownerOnly);
+        return full;
+    }
 
     public string QueueDirectory => Path.Combine(Root, "queue");
 

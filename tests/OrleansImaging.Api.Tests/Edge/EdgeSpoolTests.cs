@@ -16,6 +16,20 @@ public sealed class EdgeSpoolTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Open_NewOrOpenSpool_EndsOwnerOnly_S1_1()
+    {
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        var fresh = new EdgeSpool(Path.Combine(_root, "fresh"));
+        Assert.Equal(ownerOnly, File.GetUnixFileMode(fresh.Root));
+
+        var open = Path.Combine(_root, "open");
+        Directory.CreateDirectory(open);
+        File.SetUnixFileMode(open, (UnixFileMode)0b111_111_111);
+        Assert.Equal(ownerOnly, File.GetUnixFileMode(new EdgeSpool(open).Root));
+    }
+
+    [Fact]
     public async Task NextBatchAsync_SixUploadersAtOnceOverThreeStudies_ThreeBatchesOfDistinctStudies_RestWaits()
     {
         var spool = new EdgeSpool(_root);

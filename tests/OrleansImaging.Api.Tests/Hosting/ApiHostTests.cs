@@ -32,6 +32,12 @@ public sealed class ApiHostTests(ApiFactory factory)
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void DataDirectory_IsOwnerOnly_S1_1() =>
+        // Blobs, the catalogue and grain state (password and token hashes) are created inside it with the umask's 0644.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_factory.DataDirectory));
+
+    [Fact]
     public void CoHostedSilo_OpensNoClientGateway_S2_1_S2_5()
     {
         // The api calls grains in-process; an open gateway would take grain calls from any local process.

@@ -23,6 +23,28 @@ public sealed class SiloSetupTests
     public void Validate_Defaults_Pass() => new ImagingSiloOptions { DataDirectory = "data" }.Validate();
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void PrivateDirectory_NewAndExistingOpenOnes_EndOwnerOnly_S1_1()
+    {
+        var parent = Directory.CreateTempSubdirectory("oi-private-").FullName;
+        try
+        {
+            var created = PrivateDirectory.Ensure(Path.Combine(parent, "new", "data"));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(created));
+
+            var open = Path.Combine(parent, "open");
+            Directory.CreateDirectory(open);
+            File.SetUnixFileMode(open, (UnixFileMode)0b111_101_101); // 0755, as a umask of 022 leaves it
+            PrivateDirectory.Ensure(open);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(open));
+        }
+        finally
+        {
+            Directory.Delete(parent, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Defaults_OpenNoClientGateway_S2_5() => Assert.Equal(0, new ImagingSiloOptions().GatewayPort);
 
     [Fact]
