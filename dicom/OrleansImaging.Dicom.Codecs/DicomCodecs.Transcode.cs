@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using OrleansImaging.Dicom.IO;
 
 namespace OrleansImaging.Dicom.Codecs;
@@ -106,8 +105,6 @@ public sealed partial class DicomCodecs
     /// </summary>
     private async Task<GdcmEncodedPixelData> EncodeAsync(string sourcePath, string targetPath, DicomFile source, long declaredBytes, DicomTransferSyntax target, CancellationToken cancellationToken)
     {
-        if (target.Equals(DicomTransferSyntax.JpegLSLossless) && await EncodeWithCharLsAsync(source, cancellationToken).ConfigureAwait(false) is { } direct)
-            return direct;
         var exact = declaredBytes + (declaredBytes & 1);
         if (source.TransferSyntax.IsEncapsulated || !source.Dataset.TryGetAttribute(DicomTag.PixelData, out var pixels) || LengthOf(pixels) == exact)
             return GdcmEncoder.Encode(sourcePath, target, _options.JpegBaselineQuality);
@@ -121,68 +118,6 @@ public sealed partial class DicomCodecs
         {
             File.Delete(native);
         }
-    }
-
-    /// <summary>
-    /// JPEG-LS lossless of native greyscale straight through CharLS (<see cref="CharLsCodec"/>), frame by frame: 8-bit
-    /// samples at precision 8, and 16-bit samples at Bits Stored (9–16) when every sample fits it, as DICOM expects.
-    /// Null for anything else (colour, signed values sign-extended past Bits Stored, padding bits in use, an odd
-    /// layout): GDCM encodes those as before.
-    /// </summary>
-    private static async Task<GdcmEncodedPixelData?> EncodeWithCharLsAsync(DicomFile source, CancellationToken cancellationToken)
-    {
-        var dataset = source.Dataset;
-        if (source.TransferSyntax.IsEncapsulated || !CharLsCodec.IsAvailable
-            || dataset.GetOrDefault(DicomTag.SamplesPerPixel, 0) != 1
-            || !dataset.TryGetAttribute(DicomTag.PixelData, out var attribute) || attribute is not DicomElement pixelData)
-            return null;
-        var bitsAllocated = dataset.GetOrDefault(DicomTag.BitsAllocated, 0);
-        var bitsStored = dataset.GetOrDefault(DicomTag.BitsStored, bitsAllocated);
-        var rows = dataset.GetOrDefault(DicomTag.Rows, 0);
-        var columns = dataset.GetOrDefault(DicomTag.Columns, 0);
-        var frames = dataset.GetOrDefault(DicomTag.NumberOfFrames, 1);
-        // 8-bit samples go in at precision 8 (dcmtk's JPEG-LS decoder refuses lower ones); 16-bit samples at Bits Stored,
-        // which CharLS needs above 8 to read two bytes a sample.
-        var precision = bitsAllocated == 8 ? 8 : bitsStored;
-        if (bitsAllocated is not (8 or 16) || bitsStored > bitsAllocated || (bitsAllocated == 16 && bitsStored < 9) || rows < 1 || columns < 1 || frames < 1)
-            return null;
-        var frameLength = (long)rows * columns * (bitsAllocated / 8);
-        if (pixelData.Length < frameLength * frames || frameLength > int.MaxValue)
-            return null;
-        var pixels = pixelData.BulkData is { } bulk ? await bulk.ReadAllAsync(cancellationToken).ConfigureAwait(false) : pixelData.RawValue.ToArray();
-        if (!FitsBitsStored(pixels.AsSpan(0, (int)Math.Min(pixels.Length, frameLength * frames)), bitsAllocated, precision))
-            return null;
-        var fragments = new byte[frames][];
-        for (var i = 0; i < frames; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            fragments[i] = CharLsCodec.Encode(pixels.AsSpan((int)(i * frameLength), (int)frameLength), columns, rows, precision);
-        }
-        var photometric = dataset.GetStringOrNull(DicomTag.PhotometricInterpretation)?.Trim() ?? "MONOCHROME2";
-        return new GdcmEncodedPixelData(fragments, photometric, 0, IsLossy: false);
-    }
-
-    private static bool FitsBitsStored(ReadOnlySpan<byte> pixels, int bitsAllocated, int bitsStored)
-    {
-        if (bitsStored == bitsAllocated)
-            return true;
-        if (bitsAllocated == 8)
-        {
-            var limit8 = 1 << bitsStored;
-            foreach (var sample in pixels)
-            {
-                if (sample >= limit8)
-                    return false;
-            }
-            return true;
-        }
-        var mask = (ushort)~((1 << bitsStored) - 1);
-        foreach (var sample in MemoryMarshal.Cast<byte, ushort>(pixels))
-        {
-            if ((sample & mask) != 0)
-                return false;
-        }
-        return true;
     }
 
     /// <summary>

@@ -19,78 +19,9 @@ public sealed partial class DicomCodecs(DicomCodecOptions? options = null) : IDi
     public async Task<DicomDecodedImage> DecodeFramesAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var (header, declared, declaredBytes) = await ReadDecodableAsync(path, cancellationToken).ConfigureAwait(false);
+        var (header, _, declaredBytes) = await ReadDecodableAsync(path, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
-        if (IsCharLsDecodable(header.TransferSyntax, declared) && await DecodeWithCharLsAsync(path, declared, cancellationToken).ConfigureAwait(false) is { } direct)
-            return direct;
         return GdcmDecoder.Decode(path, header.TransferSyntax, declaredBytes, _options.MaxDecodedBytes);
-    }
-
-    /// <summary>
-    /// JPEG-LS lossless greyscale of 8 or 16 bits, unsigned or filling its 16 bits: CharLS gives the samples as they were
-    /// encoded, with no sign extension left to decide. Everything else goes through GDCM, as does a stream
-    /// <see cref="CharLsCodec.Decode"/> leaves to it (null here).
-    /// </summary>
-    private static bool IsCharLsDecodable(DicomTransferSyntax syntax, DicomImageDescription image) =>
-        syntax.Equals(DicomTransferSyntax.JpegLSLossless) && CharLsCodec.IsAvailable && image.SamplesPerPixel == 1 && image.BitsAllocated is 8 or 16
-        && (image.PixelRepresentation == 0 || image.BitsStored == image.BitsAllocated);
-
-    private static async Task<DicomDecodedImage?> DecodeWithCharLsAsync(string path, DicomImageDescription image, CancellationToken cancellationToken)
-    {
-        DicomFile file;
-        try
-        {
-            file = await DicomFile.OpenAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (DicomException ex)
-        {
-            throw new DicomCodecException($"'{path}' cannot be decoded: it is not readable DICOM: {ex.Message}", ex);
-        }
-        if (!file.Dataset.TryGetAttribute(DicomTag.PixelData, out var attribute) || attribute is not DicomFragmentSequence sequence)
-            throw new DicomCodecException($"'{path}' cannot be decoded: its JPEG-LS Pixel Data is not encapsulated.");
-        IReadOnlyList<DicomFragment[]> frames;
-        try
-        {
-            frames = sequence.SplitIntoFrames(image.NumberOfFrames);
-        }
-        catch (DicomException ex)
-        {
-            throw new DicomCodecException($"'{path}' cannot be decoded: {ex.Message}", ex);
-        }
-        var decoded = new byte[frames.Count][];
-        for (var i = 0; i < frames.Count; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var fragments = frames[i];
-            var stream = await ConcatenateAsync(fragments, cancellationToken).ConfigureAwait(false);
-            decoded[i] = new byte[image.FrameLength];
-            try
-            {
-                if (!CharLsCodec.Decode(stream.Span, decoded[i], image.Columns, image.Rows, image.BitsAllocated))
-                    return null;
-            }
-            catch (DicomCodecException ex)
-            {
-                throw new DicomCodecException(string.Create(CultureInfo.InvariantCulture, $"'{path}' cannot be decoded: frame {i + 1}: {ex.Message}"), ex);
-            }
-        }
-        return new DicomDecodedImage(image, decoded);
-    }
-
-    /// <summary>A frame's fragments as one JPEG-LS stream (fragments left in the file are read now).</summary>
-    private static async Task<ReadOnlyMemory<byte>> ConcatenateAsync(DicomFragment[] fragments, CancellationToken cancellationToken)
-    {
-        if (fragments is [{ BulkData: null } only])
-            return only.Data;
-        var whole = new byte[fragments.Sum(f => f.Length)];
-        var offset = 0;
-        foreach (var fragment in fragments)
-        {
-            var data = fragment.BulkData is { } bulk ? await bulk.ReadAllAsync(cancellationToken).ConfigureAwait(false) : fragment.Data;
-            data.Span.CopyTo(whole.AsSpan(offset));
-            offset += data.Length;
-        }
-        return whole;
     }
 
     /// <summary>
