@@ -234,9 +234,7 @@ public sealed class EdgeDeviceTests(EdgeApiFixture fixture) : IClassFixture<Edge
         EdgeTestTools.WaitUntilAsync(() => Task.FromResult(edge.Devices.Current.Devices?.Count == count), Timeout,
             () => $"devices {edge.Devices.Current}\n{Log()}");
 
-    private Task WaitDoneAsync(EdgeService edge, int count) =>
-        EdgeTestTools.WaitUntilAsync(() => Task.FromResult(EdgeStatus.Read(edge.Spool.Root, TimeProvider.System) is { Queued: 0 } status && status.Done == count), Timeout,
-            () => $"status {EdgeStatus.Read(edge.Spool.Root, TimeProvider.System)}\n{Log()}");
+    private Task WaitDoneAsync(EdgeService edge, int count) => EdgeTestTools.WaitDoneAsync(edge.Spool.Root, count, Timeout, Log);
 
     private static Task<(int ExitCode, string Output)> EchoAsync(EdgeService edge, string callingAe) =>
         EdgeTestTools.RunAsync("echoscu", "-to", "10", "-aet", callingAe, "-aec", "EDGE", "127.0.0.1", Port(edge));

@@ -23,13 +23,8 @@ public sealed class EdgeKillWhileReceivingTests(EdgeApiFixture fixture) : IClass
         var token = await fixture.Api.CreateTenantAndTokenAsync("edge-kill-rx", Scopes.DicomwebRead, Scopes.DicomwebWrite);
         // 0.5 MB slices, so that storescu is still sending when the kill comes.
         var instances = SyntheticCt.Series(150, size: 512);
-        var files = new Dictionary<string, SyntheticInstance>(StringComparer.Ordinal);
-        foreach (var instance in instances)
-        {
-            var path = Path.Combine(_work, instance.SopInstanceUid + ".dcm");
-            await File.WriteAllBytesAsync(path, instance.Bytes);
-            files[path] = instance;
-        }
+        var paths = await EdgeTestTools.WriteFilesAsync(_work, instances);
+        var files = paths.Zip(instances).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
         var spool = Path.Combine(_work, "spool");
         var queue = Path.Combine(spool, "queue");
 

@@ -338,21 +338,9 @@ public sealed class EdgeServiceTests(EdgeApiFixture fixture) : IClassFixture<Edg
 
     private string Log() => string.Join('\n', _log);
 
-    private Task WaitDoneAsync(string spool, int count, Func<string>? log = null) =>
-        EdgeTestTools.WaitUntilAsync(() => Task.FromResult(EdgeStatus.Read(spool, TimeProvider.System) is { Queued: 0 } status && status.Done == count), UploadTimeout,
-            () => $"status {EdgeStatus.Read(spool, TimeProvider.System)}\n{(log ?? Log)()}");
+    private Task WaitDoneAsync(string spool, int count, Func<string>? log = null) => EdgeTestTools.WaitDoneAsync(spool, count, UploadTimeout, log ?? Log);
 
-    private async Task<List<string>> WriteAsync(IEnumerable<SyntheticInstance> instances)
-    {
-        var paths = new List<string>();
-        foreach (var instance in instances)
-        {
-            var path = Path.Combine(_work, instance.SopInstanceUid + ".dcm");
-            await File.WriteAllBytesAsync(path, instance.Bytes);
-            paths.Add(path);
-        }
-        return paths;
-    }
+    private Task<List<string>> WriteAsync(IEnumerable<SyntheticInstance> instances) => EdgeTestTools.WriteFilesAsync(_work, instances);
 }
 
 /// <summary>The edge as its own process (`dotnet OrleansImaging.Edge.dll edge start …`), to be SIGKILLed.</summary>

@@ -8,6 +8,7 @@ using OrleansImaging.Api.Tests.Hosting;
 using OrleansImaging.Api.Tests.Peers;
 using OrleansImaging.Dicom;
 using OrleansImaging.Dicom.Network;
+using OrleansImaging.Edge.Spool;
 
 namespace OrleansImaging.Api.Tests.Edge;
 
@@ -194,6 +195,24 @@ public sealed class TcpForwarder : IAsyncDisposable
 /// <summary>dcmtk tools, waits on the spool, and cloud look-ups for the edge tests.</summary>
 internal static class EdgeTestTools
 {
+    /// <summary>Waits until the spool has nothing queued and <paramref name="count"/> instances confirmed by the cloud.</summary>
+    public static Task WaitDoneAsync(string spool, int count, TimeSpan timeout, Func<string> log) =>
+        WaitUntilAsync(() => Task.FromResult(EdgeStatus.Read(spool, TimeProvider.System) is { Queued: 0 } status && status.Done == count), timeout,
+            () => $"status {EdgeStatus.Read(spool, TimeProvider.System)}\n{log()}");
+
+    /// <summary>Writes each instance to <c>{folder}/{SOP Instance UID}.dcm</c> for storescu; returns the paths in order.</summary>
+    public static async Task<List<string>> WriteFilesAsync(string folder, IEnumerable<Peers.SyntheticInstance> instances)
+    {
+        var paths = new List<string>();
+        foreach (var instance in instances)
+        {
+            var path = Path.Combine(folder, instance.SopInstanceUid + ".dcm");
+            await File.WriteAllBytesAsync(path, instance.Bytes);
+            paths.Add(path);
+        }
+        return paths;
+    }
+
     public static async Task<(int ExitCode, string Output)> RunAsync(string tool, params string[] arguments)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -207,19 +207,7 @@ public sealed partial class SpoolUploaderTests(EdgeApiFixture fixture) : IClassF
 
     private string Log() => string.Join('\n', _log);
 
-    private Task WaitDoneAsync(string spool, int count) =>
-        EdgeTestTools.WaitUntilAsync(() => Task.FromResult(EdgeStatus.Read(spool, TimeProvider.System) is { Queued: 0 } status && status.Done == count), UploadTimeout,
-            () => $"status {EdgeStatus.Read(spool, TimeProvider.System)}\n{Log()}");
+    private Task WaitDoneAsync(string spool, int count) => EdgeTestTools.WaitDoneAsync(spool, count, UploadTimeout, Log);
 
-    private async Task<List<string>> WriteAsync(IEnumerable<SyntheticInstance> instances)
-    {
-        var paths = new List<string>();
-        foreach (var instance in instances)
-        {
-            var path = Path.Combine(_work, instance.SopInstanceUid + ".dcm");
-            await File.WriteAllBytesAsync(path, instance.Bytes);
-            paths.Add(path);
-        }
-        return paths;
-    }
+    private Task<List<string>> WriteAsync(IEnumerable<SyntheticInstance> instances) => EdgeTestTools.WriteFilesAsync(_work, instances);
 }
