@@ -127,10 +127,15 @@ public static class AdminApi
     }
 
     /// <summary>Issues an API token, shown in this response only.</summary>
-    public static async Task<Ok<CreatedTokenResponse>> CreateTokenAsync(string tenantId, CreateTokenRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<CreatedTokenResponse>, ProblemHttpResult>> CreateTokenAsync(string tenantId, CreateTokenRequest request, IGrainFactory grains)
     {
-        var created = await grains.GetGrain<IAccessTokenGrain>(AccessTokens.NewTokenId()).CreateAsync(tenantId, request.Scopes ?? []);
-        return TypedResults.Ok(new CreatedTokenResponse(created.Token.TokenId, created.Token.TenantId, created.Token.Scopes, created.BearerValue));
+        if (request.ExpiresInDays is < 1 or > 3650)
+        {
+            return Invalid("expiresInDays is 1 to 3650 (default 365).");
+        }
+        var lifetime = request.ExpiresInDays is { } days ? TimeSpan.FromDays(days) : (TimeSpan?)null;
+        var created = await grains.GetGrain<IAccessTokenGrain>(AccessTokens.NewTokenId()).CreateAsync(tenantId, request.Scopes ?? [], lifetime);
+        return TypedResults.Ok(new CreatedTokenResponse(created.Token.TokenId, created.Token.TenantId, created.Token.Scopes, created.BearerValue, created.Token.ExpiresAt));
     }
 
     /// <summary>Revokes a token for good.</summary>
@@ -157,14 +162,14 @@ public sealed record CreateTenantRequest(string TenantId, string DisplayName);
 /// <summary>The body of <c>POST /admin/tenants/{tenantId}/users</c>.</summary>
 public sealed record CreateUserRequest(string Username, string? Role);
 
-/// <summary>The body of <c>POST /admin/tenants/{tenantId}/tokens</c>.</summary>
-public sealed record CreateTokenRequest(IReadOnlyList<string>? Scopes);
+/// <summary>The body of <c>POST /admin/tenants/{tenantId}/tokens</c>; without <paramref name="ExpiresInDays"/> a token works for 365 days.</summary>
+public sealed record CreateTokenRequest(IReadOnlyList<string>? Scopes, int? ExpiresInDays = null);
 
 /// <summary>A created account and its password (shown once).</summary>
 public sealed record CreatedUserResponse(string TenantId, string Username, string Role, string Password);
 
-/// <summary>An issued token and its bearer value (shown once).</summary>
-public sealed record CreatedTokenResponse(string TokenId, string TenantId, IReadOnlyList<string> Scopes, string Token);
+/// <summary>An issued token and its bearer value (shown once), and when it stops working.</summary>
+public sealed record CreatedTokenResponse(string TokenId, string TenantId, IReadOnlyList<string> Scopes, string Token, DateTimeOffset? ExpiresAt);
 
 /// <summary>The body of <c>POST /admin/tenants/{tenantId}/archive</c>.</summary>
 public sealed record ArchiveSettingRequest(string? Compression);

@@ -12,6 +12,12 @@ namespace OrleansImaging.Contracts.Identity;
 /// </summary>
 public static class AccessTokens
 {
+    /// <summary>How long a token works when its issuer says nothing: a year, so a forgotten token does not work for ever (S8.7).</summary>
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(365);
+
+    /// <summary>The longest lifetime a token may be given.</summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(3650);
+
     /// <summary>Every token starts with this.</summary>
     public const string Prefix = "oit_";
 

@@ -25,7 +25,7 @@ public sealed class AccessTokenGrain(
     private bool Issued => state.State.SecretSha256 is not null;
 
     /// <inheritdoc/>
-    public async Task<AccessTokenCreated> CreateAsync(string tenantId, IReadOnlyList<string> scopes)
+    public async Task<AccessTokenCreated> CreateAsync(string tenantId, IReadOnlyList<string> scopes, TimeSpan? lifetime = null)
     {
         var caller = Access.CurrentCaller();
         if (!GrainKeys.IsValidTenantId(tenantId))
@@ -36,6 +36,11 @@ public sealed class AccessTokenGrain(
         if (!AccessTokens.IsValidTokenId(TokenId))
         {
             throw new InvalidRequestException("Invalid token id.");
+        }
+        var life = lifetime ?? AccessTokens.DefaultLifetime;
+        if (life <= TimeSpan.Zero || life > AccessTokens.MaxLifetime)
+        {
+            throw new InvalidRequestException($"A token lives more than 0 and at most {AccessTokens.MaxLifetime.TotalDays:F0} days.");
         }
         if (scopes is null || scopes.Count == 0 || scopes.Any(s => !AccessTokens.KnownScopes.Contains(s)))
         {
@@ -51,13 +56,15 @@ public sealed class AccessTokenGrain(
             throw new InvalidRequestException("The token id is taken.");
         }
         var secret = AccessTokens.NewSecret();
+        var now = time.GetUtcNow();
         state.State = new AccessTokenState
         {
             TenantId = tenantId,
             Scopes = [.. scopes.Distinct(StringComparer.Ordinal)],
             SecretSha256 = AccessTokens.HashSecret(secret),
             CreatedBy = caller.Id,
-            CreatedAt = time.GetUtcNow(),
+            CreatedAt = now,
+            ExpiresAt = now + life,
         };
         await state.WriteStateAsync();
         return new AccessTokenCreated(Info(), AccessTokens.Format(TokenId, secret));
@@ -71,7 +78,7 @@ public sealed class AccessTokenGrain(
             throw new ForbiddenException("Not allowed.");
         }
         var s = state.State;
-        var valid = Issued && s.RevokedAt is null && secretSha256 is { Length: 32 }
+        var valid = Issued && s.RevokedAt is null && (s.ExpiresAt is null || time.GetUtcNow() < s.ExpiresAt) && secretSha256 is { Length: 32 }
             && CryptographicOperations.FixedTimeEquals(secretSha256, s.SecretSha256);
         return Task.FromResult(valid ? new Caller(CallerKind.Token, TokenId, s.TenantId, TokenRole, s.Scopes) : null);
     }
@@ -92,5 +99,5 @@ public sealed class AccessTokenGrain(
         }
     }
 
-    private AccessTokenInfo Info() => new(TokenId, state.State.TenantId, state.State.Scopes, state.State.CreatedBy, state.State.CreatedAt);
+    private AccessTokenInfo Info() => new(TokenId, state.State.TenantId, state.State.Scopes, state.State.CreatedBy, state.State.CreatedAt, state.State.ExpiresAt);
 }

@@ -21,4 +21,7 @@ public sealed record AccessTokenState
 
     /// <summary>When it was revoked; null while it is valid.</summary>
     [Id(5)] public DateTimeOffset? RevokedAt { get; init; }
+
+    /// <summary>When it expires; null for tokens issued before tokens expired, which do not.</summary>
+    [Id(6)] public DateTimeOffset? ExpiresAt { get; init; }
 }

@@ -154,6 +154,42 @@ public sealed class AdminApiTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("3651")]
+    [InlineData("\"soon\"")]
+    public async Task CreateToken_ExpiresInDaysOutOfRangeOrNotANumber_Answers400AndIssuesNothing_S8_7(string expiresInDays)
+    {
+        await factory.CreateTenantAsync("hospital-expiry");
+        using var admin = factory.CreateAdminClient();
+
+        using var response = await admin.PostAsync("/admin/tenants/hospital-expiry/tokens",
+            new StringContent($$"""{"scopes":["dicomweb:read"],"expiresInDays":{{expiresInDays}}}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain("oit_", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateToken_ExpiresInDays_ResponseSaysWhen_DefaultAYear_S8_7()
+    {
+        await factory.CreateTenantAsync("hospital-expiry");
+        using var admin = factory.CreateAdminClient();
+
+        var before = DateTimeOffset.UtcNow;
+        using var thirty = await admin.PostAsJsonAsync("/admin/tenants/hospital-expiry/tokens", new { scopes = new[] { "dicomweb:read" }, expiresInDays = 30 });
+        using var defaulted = await admin.PostAsJsonAsync("/admin/tenants/hospital-expiry/tokens", new { scopes = new[] { "dicomweb:read" } });
+        var after = DateTimeOffset.UtcNow;
+
+        Assert.Equal(HttpStatusCode.OK, thirty.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, defaulted.StatusCode);
+        using var thirtyBody = JsonDocument.Parse(await thirty.Content.ReadAsStringAsync());
+        using var defaultedBody = JsonDocument.Parse(await defaulted.Content.ReadAsStringAsync());
+        Assert.InRange(thirtyBody.RootElement.GetProperty("expiresAt").GetDateTimeOffset(), before.AddDays(30), after.AddDays(30));
+        Assert.InRange(defaultedBody.RootElement.GetProperty("expiresAt").GetDateTimeOffset(), before.AddDays(365), after.AddDays(365));
+    }
+
     internal static async Task AssertUnauthorizedAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);

@@ -101,6 +101,42 @@ public sealed class IdentityGrainTests(ImagingClusterFixture fixture)
     }
 
     [Fact]
+    public async Task TokenValidateAsync_AfterItsLifetime_Null_DefaultIsAYear_S8_7()
+    {
+        var tenantId = await NewTenantAsync();
+        AccessTokenCreated shortLived, defaulted;
+        using (CallerContext.Use(Admin(tenantId)))
+        {
+            shortLived = await fixture.Client.GetGrain<IAccessTokenGrain>(AccessTokens.NewTokenId()).CreateAsync(tenantId, [Scopes.DicomwebRead], TimeSpan.FromSeconds(1));
+            defaulted = await fixture.Client.GetGrain<IAccessTokenGrain>(AccessTokens.NewTokenId()).CreateAsync(tenantId, [Scopes.DicomwebRead]);
+        }
+        Assert.Equal(TimeSpan.FromSeconds(1), shortLived.Token.ExpiresAt - shortLived.Token.CreatedAt);
+        Assert.Equal(AccessTokens.DefaultLifetime, defaulted.Token.ExpiresAt - defaulted.Token.CreatedAt);
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // time only moves on: past its expiry whatever the machine's load
+        using (CallerContext.Use(System))
+        {
+            Assert.True(AccessTokens.TryParse(shortLived.BearerValue, out var shortId, out var shortSecret));
+            Assert.Null(await fixture.Client.GetGrain<IAccessTokenGrain>(shortId).ValidateAsync(AccessTokens.HashSecret(shortSecret)));
+            Assert.True(AccessTokens.TryParse(defaulted.BearerValue, out var longId, out var longSecret));
+            Assert.NotNull(await fixture.Client.GetGrain<IAccessTokenGrain>(longId).ValidateAsync(AccessTokens.HashSecret(longSecret)));
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(3651 * 24 * 3600)]
+    public async Task TokenCreateAsync_LifetimeZeroNegativeOrPastTenYears_Refused(int seconds)
+    {
+        var tenantId = await NewTenantAsync();
+        using var _ = CallerContext.Use(Admin(tenantId));
+
+        await Assert.ThrowsAsync<InvalidRequestException>(() =>
+            fixture.Client.GetGrain<IAccessTokenGrain>(AccessTokens.NewTokenId()).CreateAsync(tenantId, [Scopes.DicomwebRead], TimeSpan.FromSeconds(seconds)));
+    }
+
+    [Fact]
     public async Task TokenCreateAsync_OtherTenantsAdmin_NotFound_S3_2()
     {
         var tenantId = await NewTenantAsync();
