@@ -28,6 +28,12 @@ public sealed class DicomFileStoreHandler : IDicomStoreHandler
     /// <summary>The folder files are written to.</summary>
     public string Folder { get; }
 
+    /// <summary>
+    /// Whether each file is fsynced before it is renamed into place (the default). A caller that makes the folder
+    /// durable itself, for several files at once, turns it off and must not answer success before it has.
+    /// </summary>
+    public bool FlushEachFile { get; init; } = true;
+
     /// <summary>The path an instance is stored at.</summary>
     public string PathFor(string sopInstanceUid) => Path.Combine(Folder, sopInstanceUid + ".dcm");
 
@@ -68,7 +74,7 @@ public sealed class DicomFileStoreHandler : IDicomStoreHandler
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
-                file.Flush(flushToDisk: true);
+                file.Flush(flushToDisk: FlushEachFile);
             }
             File.Move(partial, target, overwrite: true);
             return DicomStoreResult.Success;

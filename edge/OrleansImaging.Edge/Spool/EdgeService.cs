@@ -101,9 +101,12 @@ internal sealed class EdgeService : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly X509Certificate2? _tls;
 
-    private EdgeService(DicomServer server, HttpClient http, X509Certificate2? tls, SpoolUploader uploader, EdgeSpool spool, DeviceAllowList devices)
+    private readonly SpoolStoreHandler _store;
+
+    private EdgeService(DicomServer server, SpoolStoreHandler store, HttpClient http, X509Certificate2? tls, SpoolUploader uploader, EdgeSpool spool, DeviceAllowList devices)
     {
         _server = server;
+        _store = store;
         _http = http;
         _tls = tls;
         Uploader = uploader;
@@ -153,24 +156,26 @@ internal sealed class EdgeService : IAsyncDisposable
             tls?.Dispose();
             throw;
         }
+        var store = new SpoolStoreHandler(spool, uploader.Nudge);
         var server = new DicomServer(new DicomServerOptions
         {
             AeTitle = options.AeTitle,
             IsCallingAeAllowed = devices.IsAllowed,
             TlsCertificate = tls,
             Log = log,
-        }, new SpoolStoreHandler(spool, uploader.Nudge));
+        }, store);
         try
         {
             server.Start(new IPEndPoint(options.Bind, options.Port));
         }
         catch
         {
+            store.Dispose();
             http.Dispose();
             tls?.Dispose();
             throw;
         }
-        var service = new EdgeService(server, http, tls, uploader, spool, devices);
+        var service = new EdgeService(server, store, http, tls, uploader, spool, devices);
         service._uploading = Task.Run(() => uploader.RunAsync(service._stopping.Token));
         service._refreshingDevices = Task.Run(() => devices.RunAsync(options.DeviceRefreshInterval, service._stopping.Token));
         return service;
@@ -183,6 +188,7 @@ internal sealed class EdgeService : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
+        _store.Dispose();
         await _stopping.CancelAsync();
         await _uploading;
         await _refreshingDevices;
