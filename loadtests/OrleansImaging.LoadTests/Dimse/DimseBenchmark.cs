@@ -10,10 +10,12 @@ namespace OrleansImaging.LoadTests.Dimse;
 
 /// <summary>
 /// `./imaging bench dimse`: dcmtk's storescu sends the synthetic CT corpus (the ingest benchmark's, 0.5 MB explicit VR
-/// little endian slices) over 1 and 4 associations to the edge (`./imaging edge start`, spooling to disk with fsync,
-/// uploading to a local api over HTTPS), and, in the same run, to Orthanc (Debian's) as the reference SCP. It reports
-/// instances/s at the SCP (storescu's wall time: every C-STORE answered) and, for the edge, end to end (until QIDO-RS on
-/// the cloud counts every instance).
+/// little endian slices) over 1 and 4 associations to the edge (`./imaging edge start`, spooling to disk with fsync)
+/// twice: alone (no cloud reachable, so the uploader only waits, as when the edge has its own machine) and uploading
+/// to a local api over HTTPS on the same cores; then, in the same run, to Orthanc (Debian's) as the reference SCP.
+/// Every SCP gets a warm-up first. It reports instances/s at the SCP (storescu's wall time: every C-STORE answered),
+/// end to end for the uploading edge (until QIDO-RS on the cloud counts every instance), each process's CPU per
+/// instance, and the ratios the targets are stated in.
 /// </summary>
 internal static class DimseBenchmark
 {
@@ -28,19 +30,48 @@ internal static class DimseBenchmark
         var four = SyntheticCtCorpus.LoadOrCreate(cache, files, 8, Console.Error);
         var orthancOne = SyntheticCtCorpus.LoadOrCreate(cache, files, 3, Console.Error);
         var orthancFour = SyntheticCtCorpus.LoadOrCreate(cache, files, 9, Console.Error);
-        foreach (var file in one.Concat(four).Concat(orthancOne).Concat(orthancFour))
+        var warmUp = SyntheticCtCorpus.LoadOrCreate(cache, 100, 1, Console.Error).Take(40).ToList();
+        foreach (var file in one.Concat(four).Concat(orthancOne).Concat(orthancFour).Concat(warmUp))
             _ = await File.ReadAllBytesAsync(file.Path); // page cache: the SCPs are measured, not the corpus disk
 
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         var apiDll = Path.Combine(root, "api", "bin", configuration, "net10.0", "OrleansImaging.Api.dll");
         var edgeDll = Path.Combine(root, "edge", "OrleansImaging.Edge", "bin", configuration, "net10.0", "OrleansImaging.Edge.dll");
         var work = Directory.CreateTempSubdirectory("orleans-imaging-bench-dimse-").FullName;
-        Console.WriteLine(Invariant($"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, .NET {Environment.Version}; {files} synthetic CT files of {one[0].Length / 1024} KiB per row; storescu (dcmtk) on the same machine"));
+        Console.WriteLine(Invariant($"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, .NET {Environment.Version}; {files} synthetic CT files of {one[0].Length / 1024} KiB per row; storescu (dcmtk) on the same machine; each SCP warmed up with {warmUp.Count} instances first"));
         Console.WriteLine();
-        Console.WriteLine("| SCP | associations | instances/s at the SCP | end to end to the cloud |");
-        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine("| SCP | associations | instances/s at the SCP | end to end to the cloud | CPU ms per instance |");
+        Console.WriteLine("|---|---:|---:|---:|---|");
+        var atScp = new Dictionary<(string Scp, int Associations), double>();
         try
         {
+            // The edge alone: its cloud is a closed port, so the uploader only waits and the SCP has the machine (with
+            // storescu), as on a hospital's own edge machine. Same corpora as the cloud rows, another spool.
+            var alonePort = FreePort();
+            using (var alone = StartEdge(edgeDll, new Uri(Invariant($"https://127.0.0.1:{FreePort()}/")), "unreachable", null, alonePort, Path.Combine(work, "spool-alone")))
+            {
+                try
+                {
+                    await WaitListeningAsync(alonePort, TimeSpan.FromSeconds(60));
+                    await StorescuAsync("EDGE", alonePort, warmUp, 1);
+                    foreach (var (corpus, associations) in new[] { (one, 1), (four, 4) })
+                    {
+                        var cpu = CpuTime(alone);
+                        var clock = Stopwatch.StartNew();
+                        await StorescuAsync("EDGE", alonePort, corpus, associations);
+                        var rate = corpus.Count / clock.Elapsed.TotalSeconds;
+                        atScp[("edge", associations)] = rate;
+                        Console.WriteLine(Invariant($"| edge alone (spool fsync; the uploader waits: no cloud reachable) | {associations} | {rate:F0} | — | edge {PerInstance(CpuTime(alone) - cpu, corpus.Count)} |"));
+                    }
+                }
+                finally
+                {
+                    alone.Kill();
+                    await alone.WaitForExitAsync();
+                }
+            }
+
+            var endToEnd = new Dictionary<int, double>();
             await using (var api = await ImagingServerProcess.StartAsync(apiDll, https: true, new Dictionary<string, string>(), TimeSpan.FromSeconds(120)))
             {
                 var token = await api.CreateTenantAndTokenAsync("bench-dimse-" + Guid.NewGuid().ToString("N")[..8]);
@@ -51,14 +82,18 @@ internal static class DimseBenchmark
                 {
                     await WaitListeningAsync(port, TimeSpan.FromSeconds(60));
                     using var client = api.CreateClient(maxConnections: 2);
+                    await StorescuAsync("EDGE", port, warmUp, 1);
+                    await WaitInCloudAsync(client, token, warmUp);
                     foreach (var (corpus, associations) in new[] { (one, 1), (four, 4) })
                     {
+                        var (edgeCpu, apiCpu) = (CpuTime(edge), Total(api.CpuTime()));
                         var clock = Stopwatch.StartNew();
                         await StorescuAsync("EDGE", port, corpus, associations);
                         var scp = clock.Elapsed.TotalSeconds;
                         await WaitInCloudAsync(client, token, corpus);
-                        var endToEnd = clock.Elapsed.TotalSeconds;
-                        Console.WriteLine(Invariant($"| edge (spool fsync, then HTTPS tus to the api) | {associations} | {corpus.Count / scp:F0} | {corpus.Count / endToEnd:F0} instances/s |"));
+                        var total = clock.Elapsed.TotalSeconds;
+                        endToEnd[associations] = corpus.Count / total;
+                        Console.WriteLine(Invariant($"| edge (spool fsync, then HTTPS tus to the api), the cloud on the same cores | {associations} | {corpus.Count / scp:F0} | {corpus.Count / total:F0} instances/s | edge {PerInstance(CpuTime(edge) - edgeCpu, corpus.Count)} + api {PerInstance(Total(api.CpuTime()) - apiCpu, corpus.Count)} |"));
                     }
                 }
                 finally
@@ -72,17 +107,28 @@ internal static class DimseBenchmark
             using var orthanc = await StartOrthancAsync(Path.Combine(work, "orthanc"), orthancDicom);
             try
             {
+                await StorescuAsync("ORTHANC", orthancDicom, warmUp, 1);
                 foreach (var (corpus, associations) in new[] { (orthancOne, 1), (orthancFour, 4) })
                 {
+                    var cpu = CpuTime(orthanc);
                     var clock = Stopwatch.StartNew();
                     await StorescuAsync("ORTHANC", orthancDicom, corpus, associations);
-                    Console.WriteLine(Invariant($"| Orthanc 1.10 (Debian, SQLite index, default storage, TCP_NODELAY=1) | {associations} | {corpus.Count / clock.Elapsed.TotalSeconds:F0} | — |"));
+                    var rate = corpus.Count / clock.Elapsed.TotalSeconds;
+                    atScp[("orthanc", associations)] = rate;
+                    Console.WriteLine(Invariant($"| Orthanc 1.10 (Debian, SQLite index, default storage, TCP_NODELAY=1) | {associations} | {rate:F0} | — | Orthanc {PerInstance(CpuTime(orthanc) - cpu, corpus.Count)} |"));
                 }
             }
             finally
             {
                 orthanc.Kill();
                 await orthanc.WaitForExitAsync();
+            }
+
+            Console.WriteLine();
+            foreach (var associations in new[] { 1, 4 })
+            {
+                var reference = atScp[("orthanc", associations)];
+                Console.WriteLine(Invariant($"{associations} association(s): edge alone ÷ Orthanc at the SCP {atScp[("edge", associations)] / reference:F2}× (target ≥ 2); end to end ÷ Orthanc's SCP {endToEnd[associations] / reference:F2}× (target ≥ 1)"));
             }
         }
         finally
@@ -92,12 +138,17 @@ internal static class DimseBenchmark
         return 0;
     }
 
-    private static Process StartEdge(string edgeDll, Uri cloud, string token, string certificate, int port, string spool)
+    private static Process StartEdge(string edgeDll, Uri cloud, string token, string? certificate, int port, string spool)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { edgeDll, "edge", "start", "--cloud", cloud.ToString(), "--cacert", certificate, "--ae", "EDGE",
+        foreach (var argument in new[] { edgeDll, "edge", "start", "--cloud", cloud.ToString(), "--ae", "EDGE",
             "--port", port.ToString(CultureInfo.InvariantCulture), "--spool", spool, "--allow", "*" })
             start.ArgumentList.Add(argument);
+        if (certificate is not null)
+        {
+            start.ArgumentList.Add("--cacert");
+            start.ArgumentList.Add(certificate);
+        }
         start.Environment["IMAGING_TOKEN"] = token;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
@@ -209,6 +260,16 @@ internal static class DimseBenchmark
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    private static TimeSpan CpuTime(Process process)
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
+    }
+
+    private static TimeSpan Total((TimeSpan User, TimeSpan Kernel) cpu) => cpu.User + cpu.Kernel;
+
+    private static string PerInstance(TimeSpan cpu, int instances) => Invariant($"{cpu.TotalMilliseconds / instances:F1}");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
