@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -69,27 +70,36 @@ internal sealed class TusUploadClient(HttpClient http, int chunkSize, int maxAtt
                 if (stream.Length != length)
                     throw new UploadRefusedException($"'{file}' changed since the upload began ({stream.Length} bytes, not {length}).");
                 stream.Position = offset;
-                var buffer = new byte[(int)Math.Min(chunkSize, Math.Max(1, length - offset))];
-                while (true)
+                // Pooled: a fresh 8 MiB array per batch cost a zeroing and 2,048 page faults each time (perf on bench dimse).
+                var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(chunkSize, Math.Max(1, length - offset)));
+                try
                 {
-                    var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
-                    if (throttle is not null)
-                        await throttle(read, cancellationToken);
-                    using var request = new HttpRequestMessage(HttpMethod.Patch, upload) { Content = new ByteArrayContent(buffer, 0, read) };
-                    request.Headers.Add("Tus-Resumable", "1.0.0");
-                    request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
-                    request.Headers.Add("Upload-Checksum", "sha256 " + Convert.ToBase64String(SHA256.HashData(buffer.AsSpan(0, read))));
-                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
-                    using var response = await http.SendAsync(request, cancellationToken);
-                    if (response.StatusCode != HttpStatusCode.NoContent)
-                        throw await FailureAsync(response, "sending a chunk");
-                    offset = long.Parse(response.Headers.GetValues("Upload-Offset").First(), CultureInfo.InvariantCulture);
-                    failures = 0;
-                    progress.Report(offset);
-                    if (ResultOf(response) is { } done)
-                        return await WithDetailAsync(upload, done, cancellationToken);
-                    if (offset >= length)
-                        break; // every byte sent but no outcome: ask again (HEAD) and complete with an empty PATCH
+                    while (true)
+                    {
+                        var want = (int)Math.Clamp(Math.Min(chunkSize, length - offset), 0, buffer.Length); // a rented array may be longer
+                        var read = await stream.ReadAtLeastAsync(buffer.AsMemory(0, want), want, throwOnEndOfStream: false, cancellationToken);
+                        if (throttle is not null)
+                            await throttle(read, cancellationToken);
+                        using var request = new HttpRequestMessage(HttpMethod.Patch, upload) { Content = new ByteArrayContent(buffer, 0, read) };
+                        request.Headers.Add("Tus-Resumable", "1.0.0");
+                        request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
+                        request.Headers.Add("Upload-Checksum", "sha256 " + Convert.ToBase64String(SHA256.HashData(buffer.AsSpan(0, read))));
+                        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
+                        using var response = await http.SendAsync(request, cancellationToken);
+                        if (response.StatusCode != HttpStatusCode.NoContent)
+                            throw await FailureAsync(response, "sending a chunk");
+                        offset = long.Parse(response.Headers.GetValues("Upload-Offset").First(), CultureInfo.InvariantCulture);
+                        failures = 0;
+                        progress.Report(offset);
+                        if (ResultOf(response) is { } done)
+                            return await WithDetailAsync(upload, done, cancellationToken);
+                        if (offset >= length)
+                            break; // every byte sent but no outcome: ask again (HEAD) and complete with an empty PATCH
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
                 }
                 // Complete again: an empty PATCH at the end ingests (or returns what was ingested).
                 using var complete = new HttpRequestMessage(HttpMethod.Patch, upload) { Content = new ByteArrayContent([]) };
