@@ -49,6 +49,7 @@ public sealed class DicomServerStreamingTests
 
         Assert.Equal((expected, expected), (first.Status, second.Status));
         Assert.DoesNotContain("Exception", first.ErrorComment ?? "", StringComparison.Ordinal);
+        await server.WaitIdleAsync(); // the server logs the release after it has answered it
         Assert.Contains(server.Log, l => l.Contains("released", StringComparison.Ordinal));
     }
 
