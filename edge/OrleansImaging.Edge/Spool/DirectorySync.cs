@@ -43,6 +43,16 @@ internal static class DirectorySync
         Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
+    /// <summary>Opens <paramref name="directory"/> read-only for <see cref="SyncFileSystem"/>; -1 when it cannot be.</summary>
+    internal static int OpenDirectory(string directory) => Open(directory, ReadOnly);
+
+    /// <summary>syncfs(2) of the file system <paramref name="fd"/> is on (Linux): 0, or -1 with errno set.</summary>
+    [DllImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    internal static extern int SyncFileSystem(int fd);
+
+    /// <summary>Closes a descriptor from <see cref="OpenDirectory"/>.</summary>
+    internal static void CloseDirectory(int fd) => _ = Close(fd);
+
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 

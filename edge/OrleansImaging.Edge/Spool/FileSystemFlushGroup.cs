@@ -7,7 +7,7 @@ namespace OrleansImaging.Edge.Spool;
 /// every rename made before it began durable, with one device cache flush, where a file fsync plus a folder fsync per
 /// instance cost two flushes each. Concurrent callers share a flush: a caller waits for a flush that began after it
 /// asked (the one running may have begun before its rename, so it does not count), and whoever finds none running
-/// starts it. .NET has no syncfs; it is one libc call, so it is bound here rather than pulled in with a package.
+/// starts it. .NET has no syncfs; it is one libc call, bound in <see cref="DirectorySync"/> rather than pulled in with a package.
 /// </summary>
 internal sealed class FileSystemFlushGroup : IDisposable
 {
@@ -22,10 +22,10 @@ internal sealed class FileSystemFlushGroup : IDisposable
     /// <exception cref="IOException">The directory cannot be opened.</exception>
     public FileSystemFlushGroup(string directory)
     {
-        _fd = Open(directory, 0);
+        _fd = DirectorySync.OpenDirectory(directory);
         if (_fd < 0)
             throw new IOException($"Cannot open '{directory}' to flush its file system (errno {Marshal.GetLastPInvokeError()}).");
-        _flush = () => SyncFs(_fd) == 0 ? null : $"syncfs of the spool failed (errno {Marshal.GetLastPInvokeError()}).";
+        _flush = () => DirectorySync.SyncFileSystem(_fd) == 0 ? null : $"syncfs of the spool failed (errno {Marshal.GetLastPInvokeError()}).";
     }
 
     /// <summary>Groups calls of <paramref name="flush"/> instead (tests: it returns null or why it failed).</summary>
@@ -91,15 +91,6 @@ internal sealed class FileSystemFlushGroup : IDisposable
     public void Dispose()
     {
         if (_fd >= 0)
-            _ = Close(_fd);
+            DirectorySync.CloseDirectory(_fd);
     }
-
-    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", EntryPoint = "syncfs", SetLastError = true)]
-    private static extern int SyncFs(int fd);
-
-    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static extern int Close(int fd);
 }
