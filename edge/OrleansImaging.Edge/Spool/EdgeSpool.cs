@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using OrleansImaging.Dicom;
 using OrleansImaging.Dicom.IO;
+using OrleansImaging.Edge.Upload;
 
 namespace OrleansImaging.Edge.Spool;
 
@@ -15,9 +16,9 @@ namespace OrleansImaging.Edge.Spool;
 internal sealed record BatchMember(string SopInstanceUid, long Length, long Modified);
 
 /// <summary>
-/// A batch: queued instances of one study written as one multipart/related STOW body (<c>batches/&lt;id&gt;.mpr</c>),
-/// sent as one tus upload. The manifest (<c>batches/&lt;id&gt;.json</c>) records the upload URL once created, so an edge
-/// restarted mid-upload resumes the same upload.
+/// A batch: queued instances of one study sent as one multipart/related STOW body, one tus upload. The body is read
+/// straight from the queued files (<see cref="BatchBody"/>); the manifest (<c>batches/&lt;id&gt;.json</c>) records its
+/// members, boundary and hash, and the upload URL once created, so an edge restarted mid-upload resumes the same upload.
 /// </summary>
 internal sealed record SpoolBatch(string Id, string StudyInstanceUid, string Boundary, string Sha256, long Length, IReadOnlyList<BatchMember> Members, string? Upload)
 {
@@ -83,7 +84,8 @@ internal sealed class EdgeSpool
 
     public string QueuedPath(string sopInstanceUid) => Path.Combine(QueueDirectory, sopInstanceUid + ".dcm");
 
-    public string BodyPath(SpoolBatch batch) => Path.Combine(BatchDirectory, batch.Id + ".mpr");
+    /// <summary>The batch's body, read from its queued files.</summary>
+    public Stream OpenBody(SpoolBatch batch) => BatchBody.Open(QueueDirectory, batch.Boundary, batch.Members);
 
     /// <summary>The queued instances (complete files only: a receive cut short leaves a dot-named part file).</summary>
     public static IEnumerable<FileInfo> Queued(string queueDirectory) =>
@@ -91,7 +93,11 @@ internal sealed class EdgeSpool
             ? new DirectoryInfo(queueDirectory).EnumerateFiles("*.dcm").Where(f => !f.Name.StartsWith('.'))
             : [];
 
-    /// <summary>Removes part files a killed receive left behind (never acknowledged, so nobody waits for them).</summary>
+    /// <summary>
+    /// Removes part files a killed receive left behind (never acknowledged, so nobody waits for them), and batches an
+    /// earlier version built as a copied body (<c>.mpr</c>): their instances are still queued and go in new batches;
+    /// one the cloud had already ingested is answered "already stored" the second time.
+    /// </summary>
     public int RemoveStaleParts()
     {
         var removed = 0;
@@ -100,6 +106,14 @@ internal sealed class EdgeSpool
             File.Delete(part);
             removed++;
         }
+        foreach (var body in Directory.EnumerateFiles(BatchDirectory, "*.mpr"))
+        {
+            File.Delete(Path.ChangeExtension(body, ".json"));
+            File.Delete(body);
+            removed++;
+        }
+        if (removed > 0)
+            DirectorySync.Flush(BatchDirectory);
         return removed;
     }
 
@@ -150,7 +164,7 @@ internal sealed class EdgeSpool
     {
         var manifest = Path.Combine(BatchDirectory, batch.Id + ".json");
         var current = File.Exists(manifest) ? Read(manifest) : null;
-        if (current is null || !File.Exists(BodyPath(current)))
+        if (current is null)
         {
             lock (_claimed)
                 _claimed.Remove(batch.Id);
@@ -165,14 +179,14 @@ internal sealed class EdgeSpool
             return _claimed.Keys.ToHashSet(StringComparer.Ordinal);
     }
 
-    // The manifests on disk, oldest first (ids start with the time of their oldest member); one without its body is
+    // The manifests on disk, oldest first (ids start with the time of their oldest member); an unreadable one is
     // removed (its files are all still queued).
     private List<SpoolBatch> Manifests()
     {
         var batches = new List<SpoolBatch>();
         foreach (var manifest in Directory.EnumerateFiles(BatchDirectory, "*.json").Order(StringComparer.Ordinal))
         {
-            if (Read(manifest) is { } batch && File.Exists(BodyPath(batch)))
+            if (Read(manifest) is { } batch)
                 batches.Add(batch);
             else if (!ClaimedIds().Contains(Path.GetFileNameWithoutExtension(manifest)))
                 File.Delete(manifest);
@@ -231,46 +245,30 @@ internal sealed class EdgeSpool
             return null;
         var id = string.Create(CultureInfo.InvariantCulture, $"{members[0].File.LastWriteTimeUtc:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}");
         var boundary = "edge-" + Guid.NewGuid().ToString("N");
-        var body = Path.Combine(BatchDirectory, id + ".mpr");
-        var partial = body + ".tmp";
+        var recorded = members.Select(m => new BatchMember(Path.GetFileNameWithoutExtension(m.File.Name), m.File.Length, m.File.LastWriteTimeUtc.Ticks)).ToList();
+        // The whole-object SHA-256 the cloud checks before ingesting: one pass over the queued files, nothing written.
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long length = 0;
-        var recorded = new List<BatchMember>();
-        // Synchronous reads and writes: the queued files are in the page cache, and .NET's asynchronous file I/O on
-        // Linux hands every call to a thread-pool thread (a context switch per 64 KiB, both ways).
-        using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 0, FileOptions.None))
+        long length;
+        var buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
+        try
         {
-            void Write(ReadOnlySpan<byte> data)
+            using var body = BatchBody.Open(QueueDirectory, boundary, recorded);
+            length = body.Length;
+            int read;
+            while ((read = body.Read(buffer)) > 0)
             {
-                hash.AppendData(data);
-                length += data.Length;
-                output.Write(data);
+                cancellationToken.ThrowIfCancellationRequested();
+                hash.AppendData(buffer, 0, read);
             }
-            var buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
-            try
-            {
-                foreach (var (file, _) in members)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    Write(Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n"));
-                    using (var input = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan))
-                    {
-                        int read;
-                        while ((read = input.Read(buffer)) > 0)
-                            Write(buffer.AsSpan(0, read));
-                    }
-                    Write("\r\n"u8);
-                    recorded.Add(new BatchMember(Path.GetFileNameWithoutExtension(file.Name), file.Length, file.LastWriteTimeUtc.Ticks));
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-            Write(Encoding.ASCII.GetBytes($"--{boundary}--\r\n"));
-            output.Flush(flushToDisk: true);
         }
-        File.Move(partial, body, overwrite: true);
+        catch (UploadRefusedException)
+        {
+            return null; // a member was replaced or removed while hashed: the next look builds the batch afresh
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
         var batch = new SpoolBatch(id, study!, boundary, Convert.ToHexStringLower(hash.GetHashAndReset()), length, recorded, null);
         Save(batch);
         return batch;
@@ -340,11 +338,10 @@ internal sealed class EdgeSpool
         Discard(batch);
     }
 
-    /// <summary>Removes a batch's body and manifest, and its claim; its instances stay queued.</summary>
+    /// <summary>Removes a batch's manifest, and its claim; its instances stay queued.</summary>
     public void Discard(SpoolBatch batch)
     {
         File.Delete(Path.Combine(BatchDirectory, batch.Id + ".json"));
-        File.Delete(BodyPath(batch));
         DirectorySync.Flush(BatchDirectory);
         lock (_claimed)
             _claimed.Remove(batch.Id);

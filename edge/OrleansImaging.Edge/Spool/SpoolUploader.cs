@@ -188,7 +188,8 @@ internal sealed class SpoolUploader(EdgeSpool spool, HttpClient http, EdgeOption
         UploadResult result;
         try
         {
-            result = await client.SendAsync(new Uri(batch.Upload), spool.BodyPath(batch), new Progress(this, slot, probe), cancellationToken);
+            var sending = batch;
+            result = await client.SendAsync(new Uri(batch.Upload), () => spool.OpenBody(sending), $"batch {batch.Id}", new Progress(this, slot, probe), cancellationToken);
         }
         catch (UploadRefusedException ex)
         {

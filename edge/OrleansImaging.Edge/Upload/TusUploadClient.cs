@@ -53,7 +53,15 @@ internal sealed class TusUploadClient(HttpClient http, int chunkSize, int maxAtt
 
     /// <summary>Sends <paramref name="file"/> to <paramref name="upload"/> from the committed offset on, and returns the ingest outcome.</summary>
     /// <exception cref="UploadRefusedException">The upload is gone (404/410), or the cloud refused the object.</exception>
-    public async Task<UploadResult> SendAsync(Uri upload, string file, IProgress<long> progress, CancellationToken cancellationToken)
+    public Task<UploadResult> SendAsync(Uri upload, string file, IProgress<long> progress, CancellationToken cancellationToken) =>
+        SendAsync(upload, () => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan), file, progress, cancellationToken);
+
+    /// <summary>
+    /// Sends the body <paramref name="open"/> gives (a seekable stream, opened anew for each attempt) to
+    /// <paramref name="upload"/> from the committed offset on, and returns the ingest outcome.
+    /// </summary>
+    /// <exception cref="UploadRefusedException">The upload is gone (404/410), the cloud refused the object, or the body changed.</exception>
+    public async Task<UploadResult> SendAsync(Uri upload, Func<Stream> open, string name, IProgress<long> progress, CancellationToken cancellationToken)
     {
         var failures = 0;
         while (true)
@@ -66,9 +74,9 @@ internal sealed class TusUploadClient(HttpClient http, int chunkSize, int maxAtt
                     return await WithDetailAsync(upload, result, cancellationToken);
                 if (offset > 0)
                     log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"upload {upload.AbsolutePath}: resuming at byte {offset} of {length} (committed by the cloud)"));
-                await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                await using var stream = open();
                 if (stream.Length != length)
-                    throw new UploadRefusedException($"'{file}' changed since the upload began ({stream.Length} bytes, not {length}).");
+                    throw new UploadRefusedException($"'{name}' changed since the upload began ({stream.Length} bytes, not {length}).");
                 stream.Position = offset;
                 // Pooled: a fresh 8 MiB array per batch cost a zeroing and 2,048 page faults each time (perf on bench dimse).
                 var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(chunkSize, Math.Max(1, length - offset)));
