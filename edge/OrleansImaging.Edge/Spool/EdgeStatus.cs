@@ -21,8 +21,20 @@ internal static class EdgeStatus
     public static EdgeStatusReport Read(string root, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
-        var queued = EdgeSpool.Queued(Path.Combine(root, "queue")).ToList();
-        TimeSpan? oldest = queued.Count == 0 ? null : now - new DateTimeOffset(queued.Min(f => f.LastWriteTimeUtc), TimeSpan.Zero);
+        // A running edge removes files the cloud confirmed while this reads: one gone between the listing and its
+        // stat is no longer queued.
+        var queued = new List<(long Length, DateTime Modified)>();
+        foreach (var file in EdgeSpool.Queued(Path.Combine(root, "queue")))
+        {
+            try
+            {
+                queued.Add((file.Length, file.LastWriteTimeUtc));
+            }
+            catch (FileNotFoundException)
+            {
+            }
+        }
+        TimeSpan? oldest = queued.Count == 0 ? null : now - new DateTimeOffset(queued.Min(f => f.Modified), TimeSpan.Zero);
         EdgeRuntimeStatus? runtime = null;
         var statusFile = Path.Combine(root, "status.json");
         if (File.Exists(statusFile))
