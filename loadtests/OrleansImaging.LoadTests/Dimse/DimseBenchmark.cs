@@ -152,6 +152,7 @@ internal static class DimseBenchmark
             start.ArgumentList.Add(certificate);
         }
         start.Environment["IMAGING_TOKEN"] = token;
+        start.Environment.Remove("DOTNET_ReadyToRun"); // as `./imaging edge start` runs it (the bench's own setting is for the api)
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
