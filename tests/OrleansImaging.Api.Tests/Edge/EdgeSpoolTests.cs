@@ -115,6 +115,48 @@ public sealed class EdgeSpoolTests : IDisposable
         Assert.Equal(2, again.Members.Count);
     }
 
+    [Fact]
+    public async Task RemoveStaleParts_ABatchAnEarlierVersionLeftAsACopiedBody_RemovedAndItsInstancesBatchedAgain()
+    {
+        var spool = new EdgeSpool(_root);
+        var study = SyntheticCt.Series(2);
+        await QueueAsync(spool, study);
+        var old = (await spool.NextBatchAsync(200, long.MaxValue, Log, CancellationToken.None))!;
+        await File.WriteAllBytesAsync(Path.Combine(spool.BatchDirectory, old.Id + ".mpr"), [1, 2, 3]); // the old layout
+
+        var restarted = new EdgeSpool(_root);
+        var removed = restarted.RemoveStaleParts();
+        var again = await restarted.NextBatchAsync(200, long.MaxValue, Log, CancellationToken.None);
+
+        Assert.Equal(1, removed);
+        Assert.DoesNotContain(Directory.EnumerateFiles(restarted.BatchDirectory), f => Path.GetFileNameWithoutExtension(f) == old.Id);
+        Assert.NotNull(again);
+        Assert.NotEqual(old.Id, again.Id);
+        Assert.Equal(study.Select(i => i.SopInstanceUid).Order(), again.Members.Select(m => m.SopInstanceUid).Order());
+    }
+
+    [Fact]
+    public async Task OpenBody_AMemberSentAgainAfterTheBatchWasBuilt_RefusedSoTheBatchIsBuiltAgainWithTheNewFile()
+    {
+        var spool = new EdgeSpool(_root);
+        var study = SyntheticCt.Series(2);
+        await QueueAsync(spool, study);
+        var batch = (await spool.NextBatchAsync(200, long.MaxValue, Log, CancellationToken.None))!;
+        var replaced = spool.QueuedPath(study[1].SopInstanceUid);
+        await File.WriteAllBytesAsync(replaced, study[1].Bytes); // the modality sent it again
+        File.SetLastWriteTimeUtc(replaced, DateTime.UtcNow.AddMinutes(1));
+
+        await using var body = spool.OpenBody(batch);
+        Assert.Throws<OrleansImaging.Edge.Upload.UploadRefusedException>(() => body.CopyTo(Stream.Null));
+        spool.Discard(batch);
+        var again = (await spool.NextBatchAsync(200, long.MaxValue, Log, CancellationToken.None))!;
+        await using var rebuilt = spool.OpenBody(again);
+        rebuilt.CopyTo(Stream.Null);
+
+        Assert.Equal(rebuilt.Length, again.Length);
+        Assert.Equal(2, again.Members.Count);
+    }
+
     private void Log(string line)
     {
         lock (_log)
